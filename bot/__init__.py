@@ -1,0 +1,1 @@
+"""Process wiring: settings, CLI, channel adapters, web server, i18n."""

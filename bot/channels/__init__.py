@@ -1,0 +1,1 @@
+"""Channel adapters: transport only, no business logic."""

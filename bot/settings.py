@@ -1,0 +1,64 @@
+"""Settings from the environment (prefix `TASKBOT_`) and an optional `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TASKBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///taskbot.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_locale: str = "vi"
+    # Run pending migrations at start-up instead of refusing to start on an old schema.
+    auto_migrate: bool = False
+    # Loaded into an empty database by `taskbot run` when no channel token is configured.
+    sample_plan: Path = PROJECT_ROOT / "samples" / "plan-386.xlsx"
+    invite_ttl_days: int = 14
+    log_level: str = "INFO"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org/bot"
+    telegram_file_base: str = "https://api.telegram.org/file/bot"
+    telegram_username: str | None = None
+
+    zalo_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com/bot"
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1:8080"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in ("vi", "en"):
+            raise ValueError("default_locale must be 'vi' or 'en'")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def has_channel_token(self) -> bool:
+        return self.telegram_token is not None or self.zalo_token is not None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The conversation: commands and dialogs, channel-agnostic, one module per feature."""

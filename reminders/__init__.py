@@ -1,0 +1,1 @@
+"""Time-driven work: the period calendar, the planner, the outbox dispatcher, escalation."""

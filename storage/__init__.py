@@ -1,0 +1,1 @@
+"""Models, the async engine, queries, plan import/export and migrations."""
