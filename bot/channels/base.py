@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from starlette.routing import BaseRoute
+
 from handlers.types import Incoming, Reply
 
 
@@ -46,3 +48,21 @@ class Conversation(Protocol):
     """The core the channels feed: one update in, the replies for that chat out."""
 
     async def handle(self, incoming: Incoming) -> list[Reply]: ...
+
+
+class Channel(Sender, Protocol):
+    """A running channel: receives updates (polling or webhook) and sends replies.
+
+    `taskbot run` starts every configured channel; in webhook mode it mounts each channel's
+    routes on one web app (`bot.web.build_app`).
+    """
+
+    async def start(self, *, webhook: bool) -> None:
+        """Begin receiving: long polling, or register the webhook with the platform."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    def webhook_routes(self) -> list[BaseRoute]:
+        """Starlette routes that receive this channel's webhook requests."""
+        ...
