@@ -183,7 +183,9 @@ class Invite(SQLModel, table=True):
     created_at: datetime = stamp(now=True)
     expires_at: datetime = stamp()
     used_at: datetime | None = stamp(nullable=True)
-    used_by_identity_id: int | None = fk("chat_identity.id", nullable=True, index=False, ondelete="SET NULL")
+    used_by_identity_id: int | None = fk(
+        "chat_identity.id", nullable=True, index=False, ondelete="SET NULL"
+    )
 
 
 # --- plans and tasks ----------------------------------------------------------------------
@@ -462,7 +464,9 @@ class DialogState(SQLModel, table=True):
     nonce: str = Field(default="", max_length=16)
     choices: list[list[str]] = json_col([])
     # The console lets one terminal act as any sample person (`/as CODE`).
-    acting_officer_id: int | None = fk("officer.id", nullable=True, index=False, ondelete="SET NULL")
+    acting_officer_id: int | None = fk(
+        "officer.id", nullable=True, index=False, ondelete="SET NULL"
+    )
     updated_at: datetime = stamp(now=True)
 
 
@@ -489,35 +493,3 @@ class AuditEvent(SQLModel, table=True):
     entity: str = Field(max_length=32)
     entity_id: str = Field(max_length=64)
     detail: dict[str, Any] = json_col({})
-
-
-__all__ = [
-    "AuditEvent",
-    "Cadence",
-    "ChatIdentity",
-    "ClosedPeriod",
-    "Delivery",
-    "DialogState",
-    "Holiday",
-    "Indicator",
-    "IndicatorValue",
-    "Invite",
-    "Leave",
-    "Milestone",
-    "Notice",
-    "Officer",
-    "Outbox",
-    "OutboxStatus",
-    "Plan",
-    "ProcessedUpdate",
-    "Report",
-    "ReportRevision",
-    "ReportStatus",
-    "ReviewState",
-    "Role",
-    "Task",
-    "TaskCoordinator",
-    "Unit",
-    "UTCDateTime",
-    "utcnow",
-]
