@@ -18,7 +18,7 @@ i18n: $(STAMP)
 
 # Re-extract messages.pot from the code and merge it into the vi and en catalogs.
 i18n-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k ngettext:1,2 --no-location --sort-output --no-wrap -o locales/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k t -k ngettext:1,2 --no-location --sort-output --no-wrap -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 run: i18n

@@ -53,8 +53,9 @@ class Attachment:
 class Reply:
     """A message to the chat that sent the update: translated text, optional choices and file.
 
-    `edit_previous` tells a channel that can edit messages (Telegram) to replace the question
-    whose button was pressed instead of sending a new message.
+    `edit_previous` answers a button press: a channel that can edit messages (Telegram) puts this
+    text in place of the question whose button was pressed (and removes its buttons); channels
+    that cannot edit drop such a reply.
     """
 
     text: str
