@@ -19,6 +19,7 @@ from handlers.types import Incoming, Reply
 from storage.models import DialogState, Officer, Outbox, Role
 
 if TYPE_CHECKING:
+    from handlers.dialog import DialogEngine
     from handlers.router import Command
 
 
@@ -65,6 +66,7 @@ class Context:
     outgoing: list[Outbox] = field(default_factory=list)
     # The dispatcher's command table, for /help and command menus.
     commands: Mapping[str, Command] = field(default_factory=dict)
+    dialogs: DialogEngine | None = None
 
     @property
     def t(self) -> Translator:
@@ -113,3 +115,8 @@ class Context:
 
     def since(self, delta: timedelta) -> datetime:
         return self.now - delta
+
+    async def start_dialog(self, name: str, data: dict[str, Any] | None = None) -> list[Reply]:
+        """Open dialog `name` (replacing any open one) and ask its first question."""
+        assert self.dialogs is not None, "the dispatcher sets the dialog engine"
+        return await self.dialogs.start(self, name, data)

@@ -38,7 +38,7 @@ class Dispatcher:
     async def dispatch(self, ctx: Context) -> list[Reply]:
         incoming = ctx.incoming
         _ = ctx.t
-        ctx.commands = self.router.commands
+        ctx.commands, ctx.dialogs = self.router.commands, self.dialogs
         text = (incoming.text or "").strip()
         command = parse_command(text) if text else None
 
