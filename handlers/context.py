@@ -116,7 +116,9 @@ class Context:
     def since(self, delta: timedelta) -> datetime:
         return self.now - delta
 
-    async def start_dialog(self, name: str, data: dict[str, Any] | None = None) -> list[Reply]:
-        """Open dialog `name` (replacing any open one) and ask its first question."""
+    async def start_dialog(
+        self, name: str, data: dict[str, Any] | None = None, at: str | None = None
+    ) -> list[Reply]:
+        """Open dialog `name` (replacing any open one) and ask its first question (or `at`)."""
         assert self.dialogs is not None, "the dispatcher sets the dialog engine"
-        return await self.dialogs.start(self, name, data)
+        return await self.dialogs.start(self, name, data, at)

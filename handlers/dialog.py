@@ -67,10 +67,13 @@ class DialogEngine:
             raise LookupError(f"no step {state.dialog}.{state.step}")
         return dialog.steps[state.step]
 
-    async def start(self, ctx: Context, name: str, data: dict | None = None) -> list[Reply]:
+    async def start(
+        self, ctx: Context, name: str, data: dict | None = None, at: str | None = None
+    ) -> list[Reply]:
+        """Open a dialog at its first step, or at step `at` when earlier answers are known."""
         dialog = self.dialogs[name]
         state = ctx.state
-        state.dialog, state.step, state.history = name, dialog.first, []
+        state.dialog, state.step, state.history = name, at or dialog.first, []
         state.data = dict(data or {})
         return await self.ask(ctx)
 
