@@ -48,7 +48,11 @@ class TaskBot:
                     )
                     return []
                 state = await lock_dialog_state(session, incoming.channel, incoming.chat_id, now)
-                _identity, officer = await speaker(session, incoming.channel, incoming.sender_id)
+                identity, officer = await speaker(session, incoming.channel, incoming.sender_id)
+                if identity is not None:
+                    # Reminders follow the officer to the channel they used last.
+                    identity.last_seen_at = now
+                    session.add(identity)
                 if incoming.channel == "console" and state.acting_officer_id is not None:
                     officer = await session.get(Officer, state.acting_officer_id)
                 locale = (
