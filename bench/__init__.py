@@ -1,0 +1,1 @@
+"""Benchmarks: each prints measurements as ratios against a baseline measured in the same run."""
