@@ -20,6 +20,8 @@ i18n: $(STAMP)
 i18n-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k t -k ngettext:1,2 --no-location --sort-output --no-wrap -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
+	# Timestamps in the headers only cause merge conflicts.
+	sed -i '/^"POT-Creation-Date:/d; /^"PO-Revision-Date:/d' locales/messages.pot locales/*/LC_MESSAGES/messages.po
 
 run: i18n
 	$(BIN)/taskbot run

@@ -116,3 +116,16 @@ def invite_instruction(code: str, telegram_username: str | None) -> str:
     if telegram_username:
         text += f"\nhttps://t.me/{telegram_username}?start={code}"
     return text
+
+
+def _load_subcommands() -> None:
+    """Every module of `bot.cli` registers its own commands on `app` (no list to edit)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+_load_subcommands()

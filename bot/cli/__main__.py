@@ -1,0 +1,5 @@
+"""`python -m bot.cli` runs the `taskbot` command."""
+
+from bot.cli import app
+
+app()
