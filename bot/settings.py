@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     zalo_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com/bot"
 
+    # Outbox dispatcher: rows claimed per batch, parallel sends, how long a claim holds,
+    # transient-error retries (exponential backoff from the base delay).
+    dispatch_batch_size: int = 100
+    dispatch_concurrency: int = 8
+    dispatch_lease_seconds: int = 300
+    dispatch_max_attempts: int = 5
+    dispatch_backoff_seconds: float = 30.0
+    dispatch_interval_seconds: float = 10.0
+
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1:8080"

@@ -1,0 +1,278 @@
+"""The outbox dispatcher: sends every queued message exactly once, through the officer's channel.
+
+A pass claims due rows in batches — `pending` rows whose `not_before` has come, and `sending`
+rows whose lease has lapsed (their worker died) — by one `UPDATE … WHERE id IN (SELECT … FOR
+UPDATE SKIP LOCKED LIMIT n) RETURNING`, so two workers on PostgreSQL never claim the same row
+(SQLite ignores the locking clause; the single statement is atomic there). The claim commits a
+lease; sending happens outside any transaction, with bounded concurrency; each outcome is
+recorded at once in its own small transaction, with a `Delivery` row:
+
+- sent → `sent` (never claimed again);
+- `RetryAfter` → back to `pending` after the platform's delay, and the whole channel pauses;
+- `TransientSendError` → retried with exponential backoff, `failed` after `max_attempts`;
+- `PermanentSendError`, or nobody to send to → `failed` at once (the office sees it).
+
+A crash between claim and record leaves the row `sending`; it is claimed again after the lease.
+Only that window (one message per concurrent send) can ever be sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from bot.channels.base import PermanentSendError, RetryAfter, Sender, TransientSendError
+from bot.settings import Settings
+from handlers.types import Choice, Reply
+from storage.db import Database
+from storage.models import Delivery, Outbox, OutboxStatus
+from storage.recipients import Address, addresses
+
+log = logging.getLogger(__name__)
+
+NOT_ENROLLED = "not enrolled"
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    """How hard the dispatcher pushes: batch size, parallel sends, lease and retries."""
+
+    batch_size: int = 100
+    concurrency: int = 8
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 5
+    backoff: timedelta = timedelta(seconds=30)
+    max_backoff: timedelta = timedelta(hours=1)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DispatchPolicy:
+        return cls(
+            batch_size=settings.dispatch_batch_size,
+            concurrency=settings.dispatch_concurrency,
+            lease=timedelta(seconds=settings.dispatch_lease_seconds),
+            max_attempts=settings.dispatch_max_attempts,
+            backoff=timedelta(seconds=settings.dispatch_backoff_seconds),
+        )
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """The wait after the `attempts`-th transient failure: base × 2^(attempts-1), capped."""
+        return min(self.backoff * 2 ** max(attempts - 1, 0), self.max_backoff)
+
+
+@dataclass
+class DispatchStats:
+    """What one pass did, counted per outcome."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def add(self, other: DispatchStats) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row this worker holds the lease on, with where it goes."""
+
+    id: int
+    officer_id: int
+    text: str
+    choices: list[list[str]]
+    attempts: int
+    address: Address
+
+    @property
+    def reply(self) -> Reply:
+        choices = tuple(Choice(token, label) for token, label in self.choices)
+        return Reply(self.text, choices=choices)
+
+
+@dataclass
+class _Pauses:
+    """Channels that answered 429: no sends on them until the given instant."""
+
+    until: dict[str, datetime] = field(default_factory=dict)
+
+
+class OutboxDispatcher:
+    """Claims, sends and records outbox rows; `run_once` drains what is due now."""
+
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[str, Sender],
+        *,
+        clock: Clock = system_clock,
+        policy: DispatchPolicy | None = None,
+        fallback: Address | None = None,
+    ) -> None:
+        """`fallback` receives messages for officers with no identity on a running channel
+        (the console, when no messenger is configured)."""
+        self.db = db
+        self.senders = senders
+        self.clock = clock
+        self.policy = policy or DispatchPolicy()
+        self.fallback = fallback
+        self._pauses = _Pauses()
+
+    async def run_once(self, *, max_batches: int | None = None) -> DispatchStats:
+        """Send everything due now, batch after batch, until nothing is due (or `max_batches`)."""
+        total = DispatchStats()
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            stats = await self.run_batch()
+            if not stats.claimed:
+                break
+            total.add(stats)
+            batches += 1
+        return total
+
+    async def run_batch(self) -> DispatchStats:
+        """Claim one batch, send it and record every outcome."""
+        stats = DispatchStats()
+        batch = await self._claim(stats)
+        semaphore = asyncio.Semaphore(self.policy.concurrency)
+
+        async def deliver(row: Claimed) -> None:
+            async with semaphore:
+                await self._deliver(row, stats)
+
+        await asyncio.gather(*(deliver(row) for row in batch))
+        return stats
+
+    async def _claim(self, stats: DispatchStats) -> list[Claimed]:
+        now = self.clock()
+        due = or_(
+            and_(Outbox.status == OutboxStatus.pending, Outbox.not_before <= now),
+            and_(Outbox.status == OutboxStatus.sending, Outbox.lease_until <= now),
+        )
+        ids = (
+            select(Outbox.id)
+            .where(due)
+            .order_by(Outbox.not_before, Outbox.id)
+            .limit(self.policy.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(Outbox)
+            .where(Outbox.id.in_(ids.scalar_subquery()))  # type: ignore[union-attr]
+            .values(status=OutboxStatus.sending, lease_until=now + self.policy.lease)
+            .returning(Outbox.id, Outbox.officer_id, Outbox.text, Outbox.choices, Outbox.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.session() as session:
+            rows = (await session.exec(claim)).all()  # type: ignore[call-overload]
+            found = await addresses(session, {row.officer_id for row in rows}, self.senders)
+            batch, unreachable = [], []
+            for row in rows:
+                address = found.get(row.officer_id, self.fallback)
+                if address is None:
+                    unreachable.append(row.id)
+                else:
+                    batch.append(Claimed(*row, address=address))
+            if unreachable:
+                await session.exec(  # type: ignore[call-overload]
+                    update(Outbox)
+                    .where(Outbox.id.in_(unreachable))  # type: ignore[union-attr]
+                    .values(status=OutboxStatus.failed, last_error=NOT_ENROLLED, lease_until=None)
+                    .execution_options(synchronize_session=False)
+                )
+        stats.claimed += len(rows)
+        stats.failed += len(unreachable)
+        return sorted(batch, key=lambda row: row.id)
+
+    async def _deliver(self, row: Claimed, stats: DispatchStats) -> None:
+        channel = row.address.channel
+        paused = self._pauses.until.get(channel)
+        if paused is not None and paused > self.clock():
+            await self._record(row, retry_at=paused)
+            stats.retried += 1
+            return
+        try:
+            message_id = await self.senders[channel].send(row.address.chat_id, row.reply)
+        except RetryAfter as error:
+            retry_at = self.clock() + timedelta(seconds=error.seconds)
+            self._pauses.until[channel] = max(retry_at, paused or retry_at)
+            await self._record(row, error=error, retry_at=retry_at)
+            stats.retried += 1
+        except PermanentSendError as error:
+            await self._record(row, error=error, attempt=True, give_up=True)
+            stats.failed += 1
+        except (TransientSendError, OSError) as error:
+            attempts = row.attempts + 1
+            give_up = attempts >= self.policy.max_attempts
+            retry_at = self.clock() + self.policy.retry_delay(attempts)
+            await self._record(row, error=error, attempt=True, give_up=give_up, retry_at=retry_at)
+            if give_up:
+                stats.failed += 1
+            else:
+                stats.retried += 1
+        else:
+            await self._record(row, message_id=message_id, attempt=True)
+            stats.sent += 1
+
+    async def _record(
+        self,
+        row: Claimed,
+        *,
+        message_id: str | None = None,
+        error: Exception | None = None,
+        attempt: bool = False,
+        give_up: bool = False,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Write one outcome: the row's new state and, for a real try, a `Delivery`."""
+        now = self.clock()
+        attempts = row.attempts + (1 if attempt else 0)
+        values: dict[str, Any] = {"attempts": attempts, "lease_until": None}
+        if error is None and retry_at is None:
+            values |= {"status": OutboxStatus.sent, "sent_at": now, "channel": row.address.channel}
+        elif give_up:
+            values |= {"status": OutboxStatus.failed, "last_error": _describe(error)}
+        else:
+            values |= {"status": OutboxStatus.pending, "not_before": retry_at}
+            if error is not None:
+                values["last_error"] = _describe(error)
+        async with self.db.session() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(Outbox)
+                .where(Outbox.id == row.id, Outbox.status == OutboxStatus.sending)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if error is not None or message_id is not None:
+                session.add(
+                    Delivery(
+                        outbox_id=row.id,
+                        channel=row.address.channel,
+                        chat_id=row.address.chat_id,
+                        attempt=row.attempts + 1,
+                        ok=error is None,
+                        error=_describe(error) if error else None,
+                        provider_message_id=message_id,
+                        at=now,
+                    )
+                )
+        if error is not None:
+            log.warning("outbox %s to %s: %s", row.id, row.address.channel, _describe(error))
+
+
+def _describe(error: Exception | None) -> str:
+    return f"{type(error).__name__}: {error}"[:500] if error else ""
