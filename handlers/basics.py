@@ -90,12 +90,24 @@ async def help_(ctx: Context, args: str) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
+# Each language's name in itself, so anyone can find theirs.
+_LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+
 @router.command("lang", N_("Change language: /lang vi or /lang en"))
 async def lang(ctx: Context, args: str) -> list[Reply]:
     assert ctx.officer is not None
     choice = args.strip().lower()
     if choice not in SUPPORTED_LOCALES:
-        return [Reply(ctx.t("Choose a language: /lang vi (Tiếng Việt) or /lang en (English)."))]
+        buttons = tuple(
+            Choice(action_token("lang", code), label) for code, label in _LANGUAGES.items()
+        )
+        return [
+            Reply(
+                ctx.t("Choose a language: /lang vi (Tiếng Việt) or /lang en (English)."),
+                choices=buttons,
+            )
+        ]
     ctx.officer.locale = choice
     ctx.session.add(ctx.officer)
     ctx.session.add(
@@ -111,6 +123,12 @@ async def lang(ctx: Context, args: str) -> list[Reply]:
     )
     ctx._ = translator(choice, ctx.settings.timezone)
     return [Reply(ctx.t("Language: English. Send /lang vi for Vietnamese."))]
+
+
+@router.action("lang")
+async def lang_button(ctx: Context, args: list[str]) -> list[Reply]:
+    """A language button; anything but a supported code re-shows the choice."""
+    return await lang(ctx, args[0] if len(args) == 1 else "")
 
 
 @router.command("cancel", N_("Stop what you are doing"))

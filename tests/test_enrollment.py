@@ -89,3 +89,19 @@ async def test_duplicate_update_changes_nothing(db: Database) -> None:
     first = await chat.say(f"/start {code}", update_key="42")
     again = await chat.say(f"/start {code}", update_key="42")
     assert first and again == []
+
+
+async def test_lang_without_argument_offers_buttons(db: Database) -> None:
+    await small_org(db)
+    code = await invite(db, "OA")
+    chat = Chat(make_bot(db))
+    await chat.say(f"/start {code}")
+    await chat.say("/lang")
+    assert chat.labels() == ["Tiếng Việt", "English"]
+    await chat.press("English")
+    assert chat.last.text == "Language: English. Send /lang vi for Vietnamese."
+    # A forged language token changes nothing and offers the choice again.
+    await chat.press_token("a:lang:fr")
+    assert chat.labels() == ["Tiếng Việt", "English"]
+    await chat.say("/help")
+    assert "Commands you can use" in chat.last.text
