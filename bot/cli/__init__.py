@@ -32,8 +32,16 @@ def open_db() -> Database:
     """The configured database, refusing to go on when its schema is not current."""
     settings = get_settings()
     database = Database(settings.database_url)
+
+    async def check() -> None:
+        try:
+            await ensure_current(database.engine, migrate=settings.auto_migrate)
+        finally:
+            # The pool's connections belong to this event loop; commands run their own.
+            await database.engine.dispose()
+
     try:
-        asyncio.run(ensure_current(database.engine, migrate=settings.auto_migrate))
+        asyncio.run(check())
     except SchemaOutOfDate as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
