@@ -19,6 +19,7 @@ from storage.notices import (
     Audience,
     AudienceKind,
     NoticeStatus,
+    Queued,
     Recipient,
     acknowledge,
     count_members,
@@ -91,6 +92,21 @@ def status_lines(status: NoticeStatus, t: Translator, limit: int = 20) -> list[s
             lines.append(f"• {person.code} {person.name} ({person.unit}){why}")
         if len(people) > limit:
             lines.append(t("… and {n} more").format(n=len(people) - limit))
+    return lines
+
+
+def queued_lines(queued: Queued, t: Translator) -> list[str]:
+    """What the office is told once a notice is queued (chat and CLI)."""
+    lines = [
+        t("Notice #{id} is queued for {n} people.").format(id=queued.notice.id, n=queued.queued)
+    ]
+    if queued.not_enrolled:
+        lines.append(
+            t(
+                "{n} people are not enrolled: they get it only if they enroll before it is sent."
+            ).format(n=queued.not_enrolled)
+        )
+    lines.append(t("Follow it with /notice_status {id}.").format(id=queued.notice.id))
     return lines
 
 
@@ -225,15 +241,7 @@ async def answer_preview(ctx: Context, answer: Answer) -> list[Reply]:
         actor_officer_id=ctx.officer.id,
         timezone=ctx.settings.timezone,
     )
-    lines = [
-        t("Notice #{id} is queued for {n} people.").format(id=queued.notice.id, n=queued.queued)
-    ]
-    if queued.not_enrolled:
-        lines.append(
-            t("{n} people are not enrolled and will not receive it.").format(n=queued.not_enrolled)
-        )
-    lines.append(t("Follow it with /notice_status {id}.").format(id=queued.notice.id))
-    return [Reply("\n".join(lines))]
+    return [Reply("\n".join(queued_lines(queued, t)))]
 
 
 Router.step(dialog, "text", ask=ask_text, answer=answer_text)

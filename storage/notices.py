@@ -1,8 +1,10 @@
 """Notices from the standing office: audience, fan-out through the outbox, delivery tracking.
 
-A notice gets one outbox row per member of its audience, enrolled or not: the dispatcher sends
-the pending rows; a member with no chat identity gets a `cancelled` row ("not enrolled"), so the
-outbox alone answers who received, who acknowledged and who could not be reached.
+A notice gets one outbox row per active member of its audience, enrolled or not: the dispatcher
+sends each row from the notice's time and marks it failed ("not enrolled") when the member has no
+chat on a running channel by then. So someone who enrolls before a scheduled notice goes out
+still gets it, and the outbox alone answers who received, who acknowledged and who could not be
+reached.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from storage.units import subtree_filter, unit_by_code
 
 NOTICE_KIND = "notice"
 ACK_LABEL = N_("Received")
+# The dispatcher's `last_error` for a recipient with no chat on a running channel.
 NOT_ENROLLED = "not enrolled"
 # Outbox rows are inserted in chunks: an "all" notice to 100,000 people stays bounded.
 _CHUNK = 1000
@@ -155,8 +158,7 @@ async def create_notice(
                 "officer_id": officer_id,
                 "text": text,
                 "choices": [[token, label]],
-                "status": (OutboxStatus.pending if is_enrolled else OutboxStatus.cancelled).value,
-                "last_error": None if is_enrolled else NOT_ENROLLED,
+                "status": OutboxStatus.pending.value,
                 "not_before": notice.send_at,
                 "created_at": now,
                 "notice_id": notice.id,

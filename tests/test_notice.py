@@ -6,15 +6,17 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.app import TaskBot
 from bot.settings import Settings, get_settings
+from reminders.dispatcher import OutboxDispatcher
 from storage.db import Database
-from storage.models import Notice, Officer, Outbox, OutboxStatus
+from storage.models import Notice, Officer, Outbox
 from tests.chat import Chat, FrozenClock
 from tests.org import invite, small_org
+from tests.outbox import RecordingSender
 
 
 def make_bot(db: Database, clock: FrozenClock | None = None) -> TaskBot:
@@ -22,7 +24,7 @@ def make_bot(db: Database, clock: FrozenClock | None = None) -> TaskBot:
 
 
 async def enroll(db: Database, bot: TaskBot, code: str, user: str) -> Chat:
-    chat = Chat(bot, user=user)
+    chat = Chat(bot, user=user, channel="telegram")
     await chat.say(f"/start {await invite(db, code)}")
     return chat
 
@@ -39,14 +41,11 @@ async def outbox(db: Database) -> list[tuple[str, str, str | None]]:
         return [tuple(row) for row in rows.all()]
 
 
-async def mark_sent(db: Database) -> None:
-    """What the dispatcher does once a channel accepted the message."""
-    async with db.session() as s:
-        await s.exec(
-            update(Outbox)
-            .where(Outbox.status == OutboxStatus.pending.value)
-            .values(status=OutboxStatus.sent.value)
-        )
+async def dispatch(db: Database, clock: FrozenClock | None = None) -> RecordingSender:
+    """Run the real outbox dispatcher against a fake Telegram that records what it sends."""
+    telegram = RecordingSender("telegram")
+    await OutboxDispatcher(db, {"telegram": telegram}, clock=clock or FrozenClock()).run_once()
+    return telegram
 
 
 async def ack_token_of(db: Database, officer_code: str) -> str:
@@ -79,11 +78,15 @@ async def test_notice_to_a_subtree_reaches_enrolled_members_and_tallies_acks(db:
     await office.press("Gửi")
     assert "đã được xếp hàng gửi cho 2 người" in office.text
 
-    # Exactly the enrolled members of A and A1 get a row to send; OA (not enrolled) is recorded.
+    # One row per member of A and A1; the fake channel receives exactly the enrolled ones.
+    assert [code for code, *_ in await outbox(db)] == ["HA", "OA", "OA1"]
+    telegram = await dispatch(db)
+    assert sorted(chat for chat, _ in telegram.sent) == ["1", "3"]
+    assert {reply.choices[0].label for _, reply in telegram.sent} == {"Đã nhận"}
     assert await outbox(db) == [
-        ("HA", "pending", None),
-        ("OA", "cancelled", "not enrolled"),
-        ("OA1", "pending", None),
+        ("HA", "sent", None),
+        ("OA", "failed", "not enrolled"),
+        ("OA1", "sent", None),
     ]
     async with db.session() as s:
         notice = (await s.exec(select(Notice))).scalar_one()
@@ -92,9 +95,7 @@ async def test_notice_to_a_subtree_reaches_enrolled_members_and_tallies_acks(db:
         f"notice:{notice.id}:{row.officer_id}" for row in rows
     }
     assert all(row.notice_id == notice.id and row.text.startswith("Họp") for row in rows)
-    assert rows[0].choices[0][1] == "Đã nhận"
 
-    await mark_sent(db)
     await head_a.press_token(await ack_token_of(db, "HA"))
     assert "Cảm ơn" in head_a.last.text and "✓ Đã nhận" in head_a.replies[-2].text
     await head_a.press_token(await ack_token_of(db, "HA"))
@@ -146,7 +147,17 @@ async def test_scheduled_notice_to_a_role_waits_until_its_time(db: Database) -> 
         rows = (await s.exec(select(Outbox))).scalars().all()
     # 08:00 in Hanoi is 01:00 UTC; both heads, neither enrolled.
     assert {row.not_before for row in rows} == {datetime(2026, 11, 25, 1, 0, tzinfo=UTC)}
-    assert len(rows) == 2 and {row.status for row in rows} == {"cancelled"}
+    assert len(rows) == 2
+    hb = await enroll(db, bot, "HB", "4")  # enrolls before it is sent: gets it
+    assert (await dispatch(db, clock)).sent == []
+    clock.advance(days=2)
+    telegram = await dispatch(db, clock)
+    assert [(chat, reply.text) for chat, reply in telegram.sent] == [("4", "Kiểm tra tiến độ")]
+    await hb.press_token(telegram.sent[0][1].choices[0].token)
+    await office.say("/notice_status 1")
+    assert "2 người · đã gửi đến 1 · đã báo nhận 1 · đang chờ 0 · không liên lạc được 1" in (
+        office.last.text
+    )
 
 
 async def test_notice_commands_are_refused_to_officers_and_heads(db: Database) -> None:
@@ -182,8 +193,8 @@ async def test_cli_send_and_status(db: Database, cli_env: CliRunner) -> None:
         return result.output
 
     out = await asyncio.to_thread(run, "notice", "send", "--to", "P+", "--text", "Chào cả tỉnh")
-    assert "#1" in out and "1 người" in out and "4 người chưa đăng ký" in out
+    assert "#1" in out and "cho 1 người" in out and "4 người chưa đăng ký" in out
     bad = ["notice", "send", "--to", "ZZ", "--text", "x"]
     assert (await asyncio.to_thread(cli_env.invoke, app, bad)).exit_code == 2
     status = await asyncio.to_thread(run, "notice", "status", "1")
-    assert "5 người" in status and "đang chờ 1" in status and "không liên lạc được 4" in status
+    assert "5 người · đã gửi đến 0 · đã báo nhận 0 · đang chờ 5 · không liên lạc được 0" in status

@@ -12,7 +12,13 @@ import typer
 from bot.cli import _, app, console, open_db
 from bot.i18n import translator
 from bot.settings import get_settings
-from handlers.notice import MAX_TEXT, ack_token, parse_local_datetime, status_lines
+from handlers.notice import (
+    MAX_TEXT,
+    ack_token,
+    parse_local_datetime,
+    queued_lines,
+    status_lines,
+)
 from storage.notices import Audience, AudienceError, Queued, create_notice, notice_status
 
 notice_app = typer.Typer(help="Notices to officers and units.", no_args_is_help=True)
@@ -67,13 +73,8 @@ def send(
     except AudienceError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
-    console.print(
-        _("Notice #{id} is queued for {n} people.").format(id=queued.notice.id, n=queued.queued)
-    )
-    if queued.not_enrolled:
-        console.print(
-            _("{n} people are not enrolled and will not receive it.").format(n=queued.not_enrolled)
-        )
+    t = translator(settings.default_locale, settings.timezone)
+    console.print("\n".join(queued_lines(queued, t)), markup=False)
 
 
 @notice_app.command("status")
