@@ -1,0 +1,325 @@
+"""The reporting calendar: the periods a task reports on, their deadlines and reminder times.
+
+Defaults follow DOMAIN.md (Decree 09/2019 practice: data cut-off on the 14th; monthly reports
+due "before the 20th" of the reporting month, quarterly ones before the 20th of the quarter's
+last month), and every plan may override them in its `Plan.calendar` JSON. Everything here is a
+pure function of a `CalendarConfig` and the set of days off, except `load_calendar`.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from reminders.periods import Period, PeriodKind
+from storage.holidays import holiday_days, seed_holidays, year_has_holidays
+from storage.models import Cadence, Plan, Report, Task
+
+_DAY = timedelta(days=1)
+
+
+class CalendarConfig(BaseModel):
+    """A plan's reporting calendar; `Plan.calendar` holds only the keys it overrides.
+
+    Reminder offsets (≤ 0) and escalation offsets (≥ 1) count *working* days from the deadline,
+    so a send never lands on a weekend or holiday and two offsets never fall on the same day.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cutoff_day: int = Field(14, ge=1, le=28)
+    monthly_due_day: int = Field(20, ge=1, le=31)
+    quarterly_due_day: int = Field(20, ge=1, le=31)
+    # 0: due in the period's last month; 1: in the month after it (e.g. "by the 5th").
+    due_month_offset: int = Field(0, ge=0, le=3)
+    reminder_offsets: tuple[int, ...] = (-3, 0)
+    escalation_offsets: tuple[int, ...] = (1, 3)
+    send_time: time = time(8, 0)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    shift_to_working_day: bool = True
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _not_after_deadline(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(offset > 0 for offset in value):
+            raise ValueError("reminder offsets are days before the deadline: 0 or negative")
+        return tuple(sorted(set(value)))
+
+    @field_validator("escalation_offsets")
+    @classmethod
+    def _after_deadline(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(offset < 1 for offset in value):
+            raise ValueError("escalation offsets are days after the deadline: 1 or more")
+        return tuple(sorted(set(value)))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @model_validator(mode="after")
+    def _send_time_not_quiet(self) -> CalendarConfig:
+        if _in_quiet(self.send_time, self.quiet_start, self.quiet_end):
+            raise ValueError("send_time falls within the quiet hours")
+        return self
+
+    @classmethod
+    def from_plan(cls, plan: Plan | None) -> CalendarConfig:
+        """The defaults overridden by the plan's `calendar` JSON; ValidationError if malformed."""
+        return cls.model_validate(plan.calendar if plan is not None else {})
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _in_quiet(moment: time, start: time, end: time) -> bool:
+    if start == end:
+        return False
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+class SendKind(StrEnum):
+    reminder = "reminder"
+    escalation = "escalation"
+
+
+@dataclass(frozen=True, slots=True)
+class SendTime:
+    """When to prompt about one period: a reminder before/on the deadline, or an escalation."""
+
+    kind: SendKind
+    offset: int
+    at: datetime
+
+
+class TaskPeriodState(StrEnum):
+    """Where one task's report for one period stands (DOMAIN.md: pending → overdue → missed)."""
+
+    pending = "pending"
+    overdue = "overdue"
+    missed = "missed"
+    on_time = "on_time"
+    late = "late"
+
+
+def fixed_public_holidays(year: int) -> list[tuple[date, str]]:
+    """The fixed-date public holidays of `year` (Labour Code 2019, art. 112), with make-up days.
+
+    1/1, 30/4, 1/5, 2/9 and one day adjacent to 2/9: the one that joins a weekend (Monday 1/9 or
+    Friday 3/9), else 1/9 when it is a weekday, else 3/9. A holiday on a weekend is made up on the
+    next working day. Tết and Hùng Kings' day follow the lunar calendar and are announced yearly:
+    the office enters them.
+    """
+    before, after = date(year, 9, 1), date(year, 9, 2) + _DAY
+    if before.weekday() == 0:
+        adjacent = before
+    elif after.weekday() == 4:
+        adjacent = after
+    else:
+        adjacent = before if before.weekday() < 5 else after
+    days = {
+        date(year, 1, 1): "Tết Dương lịch",
+        date(year, 4, 30): "Ngày Chiến thắng (30/4)",
+        date(year, 5, 1): "Ngày Quốc tế Lao động (1/5)",
+        date(year, 9, 2): "Quốc khánh (2/9)",
+        adjacent: "Nghỉ Quốc khánh (liền kề 2/9)",
+    }
+    for day, name in sorted(days.items()):
+        if day.weekday() >= 5:
+            makeup = day + _DAY
+            while makeup.weekday() >= 5 or makeup in days:
+                makeup += _DAY
+            days[makeup] = f"Nghỉ bù {name}"
+    return sorted(days.items())
+
+
+class WorkingCalendar:
+    """Working days (Monday–Friday minus the days off) and a plan's reporting dates."""
+
+    def __init__(self, config: CalendarConfig, holidays: Iterable[date] = ()) -> None:
+        self.config = config
+        self.holidays = frozenset(holidays)
+        self.tz = config.tz
+
+    # --- days -----------------------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.holidays
+
+    def next_working_day(self, day: date) -> date:
+        """`day` itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += _DAY
+        return day
+
+    def previous_working_day(self, day: date) -> date:
+        """`day` itself when it is a working day, else the last working day before it."""
+        while not self.is_working_day(day):
+            day -= _DAY
+        return day
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """Move `count` working days forward (or back when negative) from `day`."""
+        step = _DAY if count > 0 else -_DAY
+        for _ in range(abs(count)):
+            day += step
+            while not self.is_working_day(day):
+                day += step
+        return day
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+    # --- periods --------------------------------------------------------------------------
+
+    def due_date(self, period: Period) -> date:
+        """The submission day the plan sets for `period`, before any shift to a working day."""
+        month_index = period.year * 12 + period.last_month - 1 + self.config.due_month_offset
+        year, month = divmod(month_index, 12)
+        day = (
+            self.config.monthly_due_day
+            if period.kind is PeriodKind.month
+            else self.config.quarterly_due_day
+        )
+        return date(year, month + 1, min(day, _calendar.monthrange(year, month + 1)[1]))
+
+    def deadline(self, period: Period) -> date:
+        """The due date, moved to the next working day when it is a day off (configurable)."""
+        due = self.due_date(period)
+        return self.next_working_day(due) if self.config.shift_to_working_day else due
+
+    def cutoff(self, period: Period) -> date:
+        """The data cut-off: figures are 'as of' this day (the 14th of the period's last month)."""
+        return date(period.year, period.last_month, self.config.cutoff_day)
+
+    def task_periods(self, task: Task) -> list[Period]:
+        """The periods `task` reports on, in deadline order.
+
+        Its cadence's months and/or quarters that overlap start..due, except a period whose
+        deadline is before the task starts (it would be overdue on day one; the next period's
+        report covers that stretch). A task starting mid-quarter reports on that quarter.
+        """
+        kinds = {
+            Cadence.monthly: (Period.month_of,),
+            Cadence.quarterly: (Period.quarter_of,),
+            Cadence.both: (Period.month_of, Period.quarter_of),
+        }[Cadence(task.cadence)]
+        periods = []
+        for first in kinds:
+            period = first(task.start_date)
+            while period.start <= task.due_date:
+                if self.deadline(period) >= task.start_date:
+                    periods.append(period)
+                period = period.next()
+        return sorted(periods, key=self._urgency)
+
+    def _urgency(self, period: Period) -> tuple[date, str, date]:
+        return self.deadline(period), period.kind.value, period.start
+
+    def open_periods(self, task: Task, today: date, closed: Collection[str] = ()) -> list[Period]:
+        """The task's periods that have begun by `today` and the office has not closed."""
+        return [
+            period
+            for period in self.task_periods(task)
+            if period.start <= today and period.key not in closed
+        ]
+
+    def reporting_period(
+        self,
+        task: Task,
+        today: date,
+        reported: Collection[str] = (),
+        closed: Collection[str] = (),
+    ) -> Period | None:
+        """The period an officer reporting on `task` today reports on unless they choose another.
+
+        The most urgent open period not yet reported (an overdue one before the current one);
+        when all are reported, the next one still due, else the latest (a revision); None
+        before the task's first period.
+        """
+        periods = self.open_periods(task, today, closed)
+        unreported = [period for period in periods if period.key not in reported]
+        if unreported:
+            return unreported[0]
+        due = [period for period in periods if self.deadline(period) >= today]
+        return (due or periods[-1:] or [None])[0]
+
+    # --- times ----------------------------------------------------------------------------
+
+    def send_times(self, period: Period) -> list[SendTime]:
+        """Every reminder and escalation of `period`, at the send time on a working day.
+
+        Reminders count working days back from the deadline (from the working day before it
+        when the deadline itself is a day off); escalations count working days after it.
+        """
+        deadline = self.deadline(period)
+        last_before = self.previous_working_day(deadline)
+        return [
+            self._send(SendKind.reminder, last_before, offset)
+            for offset in self.config.reminder_offsets
+        ] + [
+            self._send(SendKind.escalation, deadline, offset)
+            for offset in self.config.escalation_offsets
+        ]
+
+    def _send(self, kind: SendKind, base: date, offset: int) -> SendTime:
+        day = self.add_working_days(base, offset)
+        return SendTime(kind, offset, datetime.combine(day, self.config.send_time, tzinfo=self.tz))
+
+    def is_quiet(self, moment: datetime) -> bool:
+        """Whether `moment` falls in the quiet hours (local time), when nothing is sent."""
+        local = moment.astimezone(self.tz).time()
+        return _in_quiet(local, self.config.quiet_start, self.config.quiet_end)
+
+    def next_allowed(self, moment: datetime) -> datetime:
+        """`moment` itself outside quiet hours, else the end of the quiet hours (local time)."""
+        if not self.is_quiet(moment):
+            return moment
+        local = moment.astimezone(self.tz)
+        end = datetime.combine(local.date(), self.config.quiet_end, tzinfo=self.tz)
+        return end if end > local else end + _DAY
+
+    def is_on_time(self, submitted_at: datetime, period: Period) -> bool:
+        """Submitted on or before the deadline day, in the plan's time zone."""
+        return self.local_date(submitted_at) <= self.deadline(period)
+
+
+def task_period_state(
+    report: Report | None, deadline: date, closed: bool, today: date
+) -> TaskPeriodState:
+    """pending (not due yet) → overdue (past the deadline) → missed (period closed, never in);
+    a report makes it on_time or late."""
+    if report is not None:
+        return TaskPeriodState.on_time if report.on_time else TaskPeriodState.late
+    if closed:
+        return TaskPeriodState.missed
+    return TaskPeriodState.overdue if today > deadline else TaskPeriodState.pending
+
+
+async def load_calendar(
+    session: AsyncSession, plan: Plan | None, today: date | None = None
+) -> WorkingCalendar:
+    """The plan's calendar with the holiday table; seeds the fixed public holidays of this year
+    and the next the first time either is used (`today` defaults to the plan's local date)."""
+    config = CalendarConfig.from_plan(plan)
+    today = today or datetime.now(config.tz).date()
+    for year in (today.year, today.year + 1):
+        if not await year_has_holidays(session, year):
+            await seed_holidays(session, fixed_public_holidays(year))
+    return WorkingCalendar(config, await holiday_days(session))
