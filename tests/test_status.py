@@ -3,16 +3,24 @@ SQL written by hand; `/status` in chat, its drill-down and who may see what; the
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import Date, bindparam, select, text
 
+from bot.app import TaskBot
+from bot.charts import status_chart
+from bot.i18n import translator
+from bot.settings import Settings
+from handlers.router import action_token
 from reminders.periods import Period
 from storage.db import Database
 from storage.models import Officer, Report, Task, Unit
-from storage.status import Category, task_categories, task_category, unit_status
+from storage.status import Category, Tally, task_categories, task_category, unit_status
 from storage.units import unit_by_code
-from tests.org import small_org
+from tests.chat import Chat, FrozenClock
+from tests.org import invite, small_org
 from tests.status_data import TODAY, make_plan, random_tasks
 
 NOVEMBER = Period.parse("2026-11")
@@ -316,3 +324,117 @@ async def test_sql_rule_agrees_with_task_category(db: Database) -> None:
         assert in_sql[task.id] == expected, task
         seen.add(expected)
     assert seen == set(Category)
+
+
+# --- /status in chat ------------------------------------------------------------------------
+
+
+async def enrolled(db: Database, code: str, user: str) -> Chat:
+    chat = Chat(TaskBot(db, Settings(database_url=db.url), FrozenClock()), user=user)
+    await chat.say(f"/start {await invite(db, code)}")
+    chat.replies.clear()
+    return chat
+
+
+async def unit_id(db: Database, code: str) -> int:
+    async with db.session() as s:
+        unit = await unit_by_code(s, code)
+    assert unit is not None and unit.id is not None
+    return unit.id
+
+
+async def test_head_sees_own_subtree_with_chart_and_drills_down(db: Database) -> None:
+    await hand_built(db)
+    head = await enrolled(db, "HA", "11")
+    await head.say("/status")
+    chart, numbers = head.replies
+    assert chart.attachment is not None and chart.attachment.mime_type == "image/png"
+    assert chart.attachment.content.startswith(b"\x89PNG\r\n\x1a\n")
+    text = numbers.text
+    assert "Tình hình thực hiện nhiệm vụ của Sở Khoa học đến ngày 23/11/2026" in text
+    assert "6 nhiệm vụ" in text
+    assert "• Chưa thực hiện: 2" in text and "• Đã hoàn thành quá hạn: 1" in text
+    assert "Tỷ lệ hoàn thành: 50% (2/4 nhiệm vụ đã đến hạn)" in text
+    assert "Tỷ lệ báo cáo tháng 11/2026: 66,7% (đã nhận 2/3 báo cáo)" in text
+    assert "OVER Nhiệm vụ OVER — hạn 30/06/2026; Lê Đức Thắng, Trung tâm Số" in text
+    assert "OVER, tháng 06/2026 — Lê Đức Thắng: Thiếu kinh phí" in text
+    assert "WAIT" not in text  # unit B's task
+    assert head.labels() == ["Trung tâm Số — 0%"]
+    await head.press("Trung tâm Số")
+    assert "của Trung tâm Số đến ngày" in head.last.text
+    assert "• Chưa hoàn thành, quá hạn: 1" in head.last.text
+    assert head.labels() == ["⬆ Sở Khoa học"]
+    await head.press("Sở Khoa học")
+    assert "của Sở Khoa học đến ngày" in head.last.text
+    head.replies.clear()
+    await head.say("/status A1")
+    assert "của Trung tâm Số đến ngày" in head.text
+
+
+async def test_head_cannot_see_a_sibling_unit(db: Database) -> None:
+    await hand_built(db)
+    head = await enrolled(db, "HA", "11")
+    for attempt in ("/status B", "/status P", "/status NOPE"):
+        await head.say(attempt)
+        assert "Không có đơn vị" in head.last.text and head.last.attachment is None
+    for target in ("B", "P"):
+        await head.press_token(action_token("status", await unit_id(db, target)))
+        assert head.last.text == "Bạn chỉ được xem đơn vị của mình và các đơn vị trực thuộc."
+    for forged in ("a:status", "a:status:x", "a:status:1:2", "a:status:99999"):
+        await head.press_token(forged)
+        assert head.last.attachment is None and "Tình hình" not in head.last.text
+    assert "Sở Nội vụ" not in head.text and "WAIT" not in head.text
+
+
+async def test_officers_are_refused(db: Database) -> None:
+    await hand_built(db)
+    officer = await enrolled(db, "OA", "12")
+    await officer.say("/status")
+    assert officer.last.text == "Xin lỗi, lệnh /status không dành cho vai trò của bạn."
+    await officer.press_token(action_token("status", await unit_id(db, "A")))
+    assert officer.last.attachment is None and "Tình hình" not in officer.text
+    await officer.say("/help")
+    assert "/status" not in officer.last.text
+
+
+async def test_office_sees_the_province_and_every_unit(db: Database) -> None:
+    await hand_built(db)
+    office = await enrolled(db, "VP", "13")
+    await office.say("/status")
+    assert "của Tỉnh Thử Nghiệm đến ngày" in office.text and "9 nhiệm vụ" in office.text
+    assert "Báo cáo hoàn thành chờ xác nhận (2):" in office.text
+    assert office.labels() == ["Sở Khoa học — 50%", "Sở Nội vụ — —"]
+    await office.press("Sở Nội vụ")
+    assert "của Sở Nội vụ đến ngày" in office.last.text
+    assert "Tỷ lệ hoàn thành: chưa có nhiệm vụ nào đến hạn" in office.last.text
+    await office.say("/status A1")
+    assert "của Trung tâm Số đến ngày" in office.last.text
+
+
+# --- the chart ------------------------------------------------------------------------------
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_chart_is_a_phone_sized_png_with_every_vietnamese_glyph(caplog) -> None:
+    tally = Tally()
+    tally.counts.update(zip(Category, (12, 3, 25, 7, 9), strict=True))
+    rates = [("06/2026", 0.5), ("07/2026", None), ("08/2026", 0.953)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a warning: fail on it
+        png = status_chart(
+            translator("vi"), "Ủy ban nhân dân xã Đồng Hỷ — 23/11/2026", tally, rates
+        )
+    assert not [r for r in caplog.records if "glyph" in r.getMessage().lower()]
+    assert png_size(png) == (720, 900)
+    assert 10_000 < len(png) < 200_000
+
+
+def test_chart_glyph_check_can_fail() -> None:
+    """The warning the chart test relies on exists: a character DejaVu Sans lacks raises it."""
+    with warnings.catch_warnings(), pytest.raises(UserWarning, match=r"[Gg]lyph"):
+        warnings.simplefilter("error")
+        status_chart(translator("vi"), "漢字 \U0001f600", Tally(), [])
