@@ -32,6 +32,14 @@ class Settings(BaseSettings):
 
     zalo_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com/bot"
+    # Long-poll wait of one getUpdates call, in seconds (polling mode).
+    zalo_poll_timeout: int = 30
+    # The platform documents no rate limit: our own cap on messages per second for the bot.
+    zalo_max_per_second: float = 10.0
+
+    # Public base URL of our web server (https://host): Zalo fetches charts from
+    # `{public_url}/files/{token}`. Defaults to TASKBOT_WEBHOOK_URL.
+    public_url: str | None = None
 
     # Outbox dispatcher: rows claimed per batch, parallel sends, how long a claim holds,
     # transient-error retries (exponential backoff from the base delay).
@@ -62,6 +70,12 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def files_base_url(self) -> str | None:
+        """Where our `/files/{token}` route is reachable from the internet, if anywhere."""
+        base = self.public_url or self.webhook_url
+        return base.rstrip("/") if base else None
 
     @property
     def has_channel_token(self) -> bool:

@@ -1,0 +1,235 @@
+"""The Zalo channel end to end: the real bot, the real channel, a fake Zalo Bot API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import TaskBot
+from bot.channels.base import PermanentSendError, RetryAfter, TransientSendError
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_api import ZaloApi
+from bot.settings import Settings
+from bot.web import build_app
+from handlers.context import Answer, Context, Question
+from handlers.dispatch import Dispatcher
+from handlers.registry import build_router
+from handlers.router import Router
+from handlers.types import Attachment, Reply
+from storage.db import Database
+from storage.models import ChatIdentity, ProcessedUpdate
+from tests.chat import FrozenClock
+from tests.fake_zalo import (
+    TOKEN,
+    FakeZalo,
+    image_update,
+    serve,
+    sticker_update,
+    text_update,
+)
+from tests.org import invite, small_org
+
+SECRET = "s3cret-webhook-token"
+PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 10
+
+
+def _pick_router() -> Router:
+    """Every real feature plus a small numbered-choice dialog (until the report dialog lands)."""
+    router = Router()
+    router.include(build_router())
+    dialog = router.dialog("pick", "colour")
+
+    async def ask(ctx: Context) -> Question:
+        return Question("Màu nào?", options=(("r", "Đỏ"), ("g", "Xanh lá"), ("b", "Xanh dương")))
+
+    async def answer(ctx: Context, given: Answer) -> list[Reply]:
+        return [Reply(f"Đã chọn {given.value}")]
+
+    Router.step(dialog, "colour", ask=ask, answer=answer)
+
+    @router.command("pick", "pick a colour")
+    async def pick(ctx: Context, args: str) -> list[Reply]:
+        return await ctx.start_dialog("pick")
+
+    return router
+
+
+@dataclass
+class Rig:
+    fake: FakeZalo
+    channel: ZaloChannel
+    bot: TaskBot
+    db: Database
+
+    async def wait_for(self, condition: Callable[[], bool], seconds: float = 10) -> None:
+        for _ in range(int(seconds * 100)):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"still waiting after {seconds}s")
+
+    async def put(self, update: dict[str, Any]) -> None:
+        """Queue an update for getUpdates and wait until the bot has handled it."""
+        await self.fake.updates.put(update)
+        await self.wait_for(lambda: self.fake.processed(update["message"]["message_id"]))
+
+    async def say(self, text: str, *, user: str = "u1", message_id: str | None = None) -> str:
+        """Send a text as `user`; return what the bot answered to that chat."""
+        before = len(self.fake.texts(user))
+        await self.put(text_update(text, user=user, message_id=message_id))
+        return "\n".join(self.fake.texts(user)[before:])
+
+
+def make_settings(db: Database, api_base: str, **extra: object) -> Settings:
+    return Settings(
+        database_url=db.url,
+        zalo_token=TOKEN,
+        zalo_api_base=f"{api_base}/bot",
+        zalo_poll_timeout=1,
+        webhook_secret=SECRET,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def make_channel(settings: Settings, bot: TaskBot, *, retries: int = 6) -> ZaloChannel:
+    api = ZaloApi(
+        TOKEN, base=settings.zalo_api_base, retries=retries, backoff=0.01, max_backoff=0.05
+    )
+    channel = ZaloChannel(settings, bot, api=api)
+    channel.backoff = 0.01
+    return channel
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[tuple[FakeZalo, str]]:
+    zalo = FakeZalo()
+    async with serve(zalo.app) as url:
+        yield zalo, url
+
+
+@pytest.fixture
+async def polling(db: Database, fake: tuple[FakeZalo, str]) -> AsyncIterator[Rig]:
+    zalo, url = fake
+    await small_org(db)
+    settings = make_settings(db, url)
+    bot = TaskBot(db, settings, FrozenClock())
+    bot.dispatcher = Dispatcher(_pick_router())
+    channel = make_channel(settings, bot)
+    await channel.start(webhook=False)
+    yield Rig(zalo, channel, bot, db)
+    await channel.stop()
+
+
+async def test_enroll_help_and_numbered_choices_by_number_and_text(polling: Rig) -> None:
+    code = await invite(polling.db, "OA")
+    answer = await polling.say(f"/start {code}")
+    assert "Trần Thị Hoà" in answer and "/lang" in answer
+    question = await polling.say("/pick")
+    assert "1. Đỏ\n2. Xanh lá\n3. Xanh dương\n4. ✖ Hủy" in question
+    assert question.endswith("\n\nTrả lời 1, 2, 3, 4 hoặc gõ nội dung lựa chọn.")
+    assert "Đã chọn g" in await polling.say("2")
+    await polling.say("/pick")
+    assert "Đã chọn b" in await polling.say("xanh duong")  # the label, typed without accents
+    async with polling.db.session() as s:
+        identity = (await s.exec(select(ChatIdentity))).scalar_one()
+    assert (identity.channel, identity.external_user_id) == ("zalo", "u1")
+
+
+async def test_stranger_and_unsupported_content(polling: Rig) -> None:
+    assert "/start" in await polling.say("/help", user="u9")
+    code = await invite(polling.db, "HA")
+    await polling.say(f"/start {code}", user="u2")
+    for update in (sticker_update(user="u2"), image_update(user="u2")):
+        await polling.put(update)
+        assert "chỉ đọc được tin nhắn văn bản" in polling.fake.texts("u2")[-1]
+        assert "/help" in polling.fake.texts("u2")[-1]
+
+
+async def test_duplicate_message_id_is_processed_once(polling: Rig) -> None:
+    await polling.say("/help", message_id="dup-1")
+    assert await polling.say("/help", message_id="dup-1") == ""
+    await polling.say("/help", message_id="dup-2")
+    assert len(polling.fake.texts("u1")) == 2
+    async with polling.db.session() as s:
+        keys = (await s.exec(select(ProcessedUpdate.update_key))).scalars().all()
+    assert sorted(keys) == ["dup-1", "dup-2"]
+
+
+async def test_group_chat_gets_only_a_pointer_to_a_private_chat(polling: Rig) -> None:
+    await polling.put(text_update("/tasks", group=True))
+    await polling.put(text_update("/help", group=True))
+    [pointer] = polling.fake.texts("g1")  # /tasks: silence; /help: a pointer
+    assert "nhắn riêng" in pointer
+
+
+async def test_a_5xx_storm_is_survived_without_loss(polling: Rig) -> None:
+    code = await invite(polling.db, "OA")
+    # Longer than one call's retries (6): the poller backs off and polls again.
+    polling.fake.storm = 15
+    await polling.wait_for(lambda: polling.fake.storm == 0)
+    assert "Trần Thị Hoà" in await polling.say(f"/start {code}")
+    # Now the replies meet the storm: each is retried until it gets through.
+    polling.fake.storm = 15
+    assert "/lang" in await polling.say("/help")
+    assert polling.fake.storm == 0
+    async with polling.db.session() as s:
+        assert (await s.exec(select(func.count()).select_from(ChatIdentity))).scalar_one() == 1
+
+
+async def test_webhook_secret_bodies_and_files(db: Database, fake: tuple[FakeZalo, str]) -> None:
+    zalo, api_url = fake
+    await small_org(db)
+    code = await invite(db, "OA")
+    settings = make_settings(db, api_url)
+    bot = TaskBot(db, settings, FrozenClock())
+    channel = make_channel(settings, bot)
+    async with serve(build_app(channel.webhook_routes())) as web:
+        settings = make_settings(db, api_url, webhook_url=web)
+        channel.settings = settings
+        await channel.start(webhook=True)
+        assert zalo.webhook == (f"{web}/zalo", SECRET)
+        assert await zalo.deliver(text_update("/help"), secret="wrong-secret") == 403
+        assert await zalo.deliver(text_update("/help"), secret="") == 403
+        assert zalo.sent == []
+        wrapped = {"ok": True, "result": text_update(f"/start {code}")}
+        assert await zalo.deliver(wrapped) == 200
+        assert "Trần Thị Hoà" in zalo.text
+        assert await zalo.deliver({"event_name": "message.text.received"}) == 400
+        # A chart: Zalo fetches it from our /files route; an export: a link to the same route.
+        await channel.send("u1", Reply("Biểu đồ", attachment=Attachment("c.png", PNG, "image/png")))
+        assert zalo.photos == [PNG]
+        xlsx = Attachment("báo cáo.xlsx", b"PK..", "application/vnd.ms-excel")
+        await channel.send("u1", Reply("Tệp xuất", attachment=xlsx))
+        assert f"Tải báo cáo.xlsx: {web}/files/" in zalo.texts("u1")[-1]
+        await channel.stop()
+
+
+async def test_send_splits_long_text_and_maps_errors(db: Database, fake) -> None:
+    zalo, url = fake
+    settings = make_settings(db, url)
+    channel = make_channel(settings, TaskBot(db, settings, FrozenClock()), retries=2)
+    lines = [f"Dòng {n:04d} " + "x" * 80 for n in range(60)]
+    assert await channel.send("u1", Reply("\n".join(lines))) == "out3"
+    pieces = zalo.texts("u1")
+    assert len(pieces) == 3 and all(len(piece) <= 2000 for piece in pieces)
+    assert "\n".join(pieces) == "\n".join(lines)
+    assert await channel.send("u1", Reply("sửa", edit_previous=True)) == ""
+    # Without a public URL a chart cannot be sent: a line says so.
+    await channel.send("u1", Reply("Biểu đồ", attachment=Attachment("c.png", PNG, "image/png")))
+    assert "c.png" in zalo.texts("u1")[-1] and zalo.photos == []
+    zalo.errors.append((429, "Too Many Requests"))
+    with pytest.raises(RetryAfter) as waited:
+        await channel.send("u1", Reply("a"))
+    assert waited.value.seconds == 3
+    zalo.errors.append((403, "User blocked the bot"))
+    with pytest.raises(PermanentSendError, match="blocked"):
+        await channel.send("u1", Reply("a"))
+    zalo.storm = 3
+    with pytest.raises(TransientSendError):
+        await channel.send("u1", Reply("a"))
+    await channel.stop()
