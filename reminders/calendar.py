@@ -320,6 +320,25 @@ async def load_calendar(
     config = CalendarConfig.from_plan(plan)
     today = today or datetime.now(config.tz).date()
     for year in (today.year, today.year + 1):
-        if not await year_has_holidays(session, year):
-            await seed_holidays(session, fixed_public_holidays(year))
+        await ensure_fixed_holidays(session, year)
     return WorkingCalendar(config, await holiday_days(session))
+
+
+async def ensure_fixed_holidays(session: AsyncSession, year: int) -> None:
+    """Seed `year`'s fixed public holidays unless the year already has days off in the table
+    (then the office has set it up, and a day it removed stays removed)."""
+    if not await year_has_holidays(session, year):
+        await seed_holidays(session, fixed_public_holidays(year))
+
+
+def parse_day(text: str, today: date) -> date:
+    """A day as people type it: '08/02/2027', '8/2' (this year) or '2027-02-08'; else ValueError."""
+    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
+    if not all(part.isdigit() for part in parts) or len(parts) not in (2, 3):
+        raise ValueError(f"not a date: {text!r}")
+    numbers = [int(part) for part in parts]
+    if len(parts[0]) == 4 and len(parts) == 3:
+        return date(numbers[0], numbers[1], numbers[2])
+    year = numbers[2] if len(parts) == 3 else today.year
+    year += 2000 if year < 100 else 0
+    return date(year, numbers[1], numbers[0])

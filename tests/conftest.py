@@ -20,7 +20,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
+from typer.testing import CliRunner
 
+from bot.settings import get_settings
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -110,3 +112,12 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     database = Database(db_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+def cli_env(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """A CLI runner whose `taskbot` commands use the test database."""
+    monkeypatch.setenv("TASKBOT_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.app import TaskBot
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 from reminders.dispatcher import OutboxDispatcher
 from storage.db import Database
 from storage.models import Notice, Officer, Outbox
@@ -170,14 +169,6 @@ async def test_notice_commands_are_refused_to_officers_and_heads(db: Database) -
             assert "không dành cho vai trò của bạn" in chat.last.text
     async with db.session() as s:
         assert (await s.exec(select(Notice))).scalars().all() == []
-
-
-@pytest.fixture
-def cli_env(db: Database, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("TASKBOT_DATABASE_URL", db.url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 async def test_cli_send_and_status(db: Database, cli_env: CliRunner) -> None:
