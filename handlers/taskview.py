@@ -1,0 +1,72 @@
+"""How tasks, periods and reports are shown to people: shared by /tasks, /report and /review."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.i18n import N_, Translator
+from handlers.context import Context
+from handlers.router import action_token
+from handlers.types import Choice
+from reminders.periods import Period
+from storage.models import Report, ReportStatus, ReviewState, Task
+from storage.reports import Owed
+
+TITLE_LENGTH = 70
+
+STATUS_LABELS = {
+    ReportStatus.not_started: N_("not started"),
+    ReportStatus.in_progress: N_("in progress"),
+    ReportStatus.completed: N_("completed"),
+    ReportStatus.blocked: N_("blocked"),
+}
+
+REVIEW_LABELS = {
+    ReviewState.pending: N_("awaiting confirmation"),
+    ReviewState.confirmed: N_("confirmed"),
+    ReviewState.returned: N_("returned"),
+}
+
+
+def local_today(ctx: Context) -> date:
+    """Today in the bot's timezone (Asia/Ho_Chi_Minh): the date reports and deadlines use."""
+    return ctx.now.astimezone(ctx.t.tz).date()
+
+
+def short_title(title: str, length: int = TITLE_LENGTH) -> str:
+    """The title on one line, cut with an ellipsis to fit a phone screen."""
+    title = " ".join(title.split())
+    return title if len(title) <= length else title[: length - 1].rstrip() + "…"
+
+
+def task_line(task: Task) -> str:
+    return f"{task.code} — {short_title(task.title)}"
+
+
+def amount(t: Translator, value: float, unit: str | None) -> str:
+    """'120 thủ tục', '62,5%': a number in the locale's format with its unit of measure."""
+    if not unit:
+        return t.number(value)
+    return f"{t.number(value)}{'' if unit == '%' else ' '}{unit}"
+
+
+def period_label(t: Translator, period: Period | str) -> str:
+    return (Period.parse(period) if isinstance(period, str) else period).label(t.locale)
+
+
+def report_state(t: Translator, report: Report) -> str:
+    """'in progress, 45%' or 'completed, 100% (awaiting confirmation)'."""
+    text = f"{t(STATUS_LABELS[ReportStatus(report.status)])}, {report.percent}%"
+    review = ReviewState(report.review_state)
+    if review is not ReviewState.none:
+        text += f" ({t(REVIEW_LABELS[review])})"
+    return text
+
+
+def report_button(t: Translator, item: Owed) -> Choice:
+    """The button that opens the report dialog on a task and period (a reminder has the same)."""
+    label = t("Report {code} · {period}") if item.report is None else t("Revise {code} · {period}")
+    return Choice(
+        action_token("rp", item.task.id, item.period.key),
+        label.format(code=item.task.code, period=period_label(t, item.period)),
+    )
