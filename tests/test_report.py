@@ -81,7 +81,7 @@ async def test_full_report_with_one_invalid_answer_per_step(db: Database) -> Non
     assert "Tiến độ: 46%" in summary  # 45,5 rounds half up
     assert "trực tuyến toàn trình: 1.500 thủ tục (chỉ tiêu 120 thủ tục)" in summary
     assert "Tỷ lệ hồ sơ được số hoá: 62,5% (chỉ tiêu 80%)" in summary
-    assert "Đề xuất, kiến nghị: —" in summary
+    assert "Đề xuất: —" in summary
     await chat.press("Gửi báo cáo")
     assert "Đã nhận báo cáo: 386.II.1, tháng 11/2026." in chat.text
     async with db.session() as s:
