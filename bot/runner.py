@@ -26,7 +26,7 @@ async def load_sample_if_empty(db: Database, settings: Settings) -> bool:
     from storage.plan_import import import_plan
 
     async with db.session() as session:
-        plans = (await session.exec(select(func.count()).select_from(Plan))).one()
+        plans = (await session.exec(select(func.count()).select_from(Plan))).scalar_one()
     if plans:
         return False
     result = await import_plan(db, settings.sample_plan, actor="sample")

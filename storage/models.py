@@ -265,12 +265,19 @@ class Milestone(SQLModel, table=True):
     """The roadmap: what a task is expected to reach in a month (2025-05) or quarter (2025-Q2)."""
 
     __tablename__ = "milestone"
-    __table_args__ = (UniqueConstraint("task_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("task_id", "period"),
+        CheckConstraint(
+            "expected_percent >= 0 AND expected_percent <= 100", name="ck_milestone_percent"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = fk("task.id", ondelete="CASCADE")
     period: str = Field(max_length=8)
     expected: str = Field(sa_column=Column(Text, nullable=False))
+    # The percent complete expected by the end of the period, when the plan gives one.
+    expected_percent: int | None = None
 
 
 # --- reports ------------------------------------------------------------------------------

@@ -1,0 +1,337 @@
+"""Plan import: the sample, broken copies, re-import, CSV, dry run, the template, the CLI."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from storage.db import Database
+from storage.models import (
+    AuditEvent,
+    Indicator,
+    Milestone,
+    Officer,
+    Plan,
+    Task,
+    TaskCoordinator,
+    Unit,
+)
+from storage.plan_import import import_plan
+from storage.plan_template import write_plan_workbook
+from tests.sample import SAMPLE, load_sample
+
+COUNTED = (Unit, Officer, Plan, Task, TaskCoordinator, Indicator, Milestone)
+
+
+async def counts(db: Database) -> dict[str, int]:
+    async with db.session() as s:
+        return {
+            model.__tablename__: (
+                await s.exec(select(func.count()).select_from(model))
+            ).scalar_one()
+            for model in COUNTED
+        }
+
+
+def edited_sample(tmp_path: Path, edit, name: str = "plan.xlsx") -> Path:
+    """A copy of the sample workbook after `edit(workbook)`."""
+    workbook = load_workbook(SAMPLE)
+    edit(workbook)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def row_of(sheet, column: int, value: str) -> int:
+    """The row number whose cell in `column` (1-based) holds `value`."""
+    return next(row[0].row for row in sheet.iter_rows(min_row=3) if row[column - 1].value == value)
+
+
+async def test_the_sample_imports(db: Database) -> None:
+    result = await import_plan(db, SAMPLE, actor="test")
+    assert result.errors == []
+    assert result.plan_code == "386-KH/TU"
+    assert await counts(db) == {
+        "unit": 13,
+        "officer": 32,
+        "plan": 1,
+        "task": 30,
+        "task_coordinator": 47,
+        "indicator": 27,
+        "milestone": 382,
+    }
+    async with db.session() as s:
+        units = {u.code: u for u in (await s.exec(select(Unit))).scalars()}
+        assert units["HY"].path == f"/{units['HY'].id}/"
+        assert units["TTCDS"].path == f"/{units['HY'].id}/{units['SKHCN'].id}/{units['TTCDS'].id}/"
+        assert units["SKHCN"].name == "Sở Khoa học và Công nghệ"
+        people = {o.code: o for o in (await s.exec(select(Officer))).scalars()}
+        assert {"VP01", "VP02", "AD01", "GD-SKHCN", "CB-SKHCN-1", "CB-SKHCN-2"} <= set(people)
+        assert people["VP01"].role == "office" and people["AD01"].role == "admin"
+        assert people["GD-SKHCN"].role == "head"
+        assert people["CB-STC-1"].full_name == "Trịnh Thị Ngọc Ánh"
+        task = (await s.exec(select(Task).where(Task.code == "386.II.3.a"))).scalar_one()
+        assert task.presiding_unit_id == units["TTCDS"].id
+        assert task.officer_id == people["CB-TTCDS-1"].id
+        assert (task.start_date, task.due_date, task.cadence) == (
+            date(2025, 3, 1),
+            date(2026, 12, 31),
+            "monthly",
+        )
+        november = (
+            await s.exec(
+                select(Milestone).where(Milestone.task_id == task.id, Milestone.period == "2026-11")
+            )
+        ).scalar_one()
+        assert 0 < november.expected_percent < 100
+        audit = (await s.exec(select(AuditEvent))).scalar_one()
+        assert (audit.action, audit.actor, audit.detail["tasks.created"]) == (
+            "plan.import",
+            "test",
+            30,
+        )
+
+
+def break_sample(workbook) -> None:
+    """Six mistakes, one of each kind, plus a diacritic-heavy name that is not one."""
+    tasks = workbook["Nhiệm vụ"]
+    # Missing column: the "Ngày bắt đầu" header is gone (its cells are then not read).
+    tasks.cell(1, 8).value = None
+    # Bad date, unknown unit, duplicate task code.
+    tasks.cell(row_of(tasks, 2, "386.II.3.b"), 9).value = "31/02/2026"
+    tasks.cell(row_of(tasks, 2, "386.II.4.a"), 4).value = "SXYZ"
+    first = [cell.value for cell in tasks[row_of(tasks, 2, "386.I.1.a")]]
+    tasks.append([*first[:2], "Một nhiệm vụ khác mang trùng mã", *first[3:]])
+    # A target that is not a number.
+    indicators = workbook["Chỉ tiêu"]
+    indicators.cell(row_of(indicators, 1, "386.II.5.a"), 6).value = "khoảng ba"
+    # Diacritics that must survive untouched.
+    officers = workbook["Cán bộ"]
+    officers.cell(row_of(officers, 1, "CB-SYT-1"), 2).value = "Nguyễn Thị Ngọc Ánh Hoà"
+
+
+async def test_a_broken_copy_lists_every_error_and_writes_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    path = edited_sample(tmp_path, break_sample)
+    tasks_sheet = load_workbook(SAMPLE)["Nhiệm vụ"]
+    result = await import_plan(db, path, actor="test")
+    found = sorted(str(error) for error in result.errors)
+    expected = sorted(
+        [
+            "plan.xlsx:Nhiệm vụ:1:Ngày bắt đầu: thiếu cột",
+            f"plan.xlsx:Nhiệm vụ:{row_of(tasks_sheet, 2, '386.II.3.b')}:Thời hạn hoàn thành: "
+            "ngày không tồn tại",
+            f"plan.xlsx:Nhiệm vụ:{row_of(tasks_sheet, 2, '386.II.4.a')}:Đơn vị chủ trì: "
+            "không có đơn vị mã SXYZ",
+            f"plan.xlsx:Nhiệm vụ:{tasks_sheet.max_row + 1}:Mã nhiệm vụ: "
+            f"trùng 386.I.1.a, đã có ở dòng {row_of(tasks_sheet, 2, '386.I.1.a')}",
+            f"plan.xlsx:Chỉ tiêu:{row_of(load_workbook(SAMPLE)['Chỉ tiêu'], 1, '386.II.5.a')}:"
+            "Giá trị mục tiêu: không phải là số",
+        ]
+    )
+    assert found == expected
+    assert await counts(db) == dict.fromkeys((m.__tablename__ for m in COUNTED), 0)
+
+    # Fixed, the same file imports, and the name keeps every diacritic.
+    def fixed(workbook) -> None:
+        break_sample(workbook)
+        sheet = workbook["Nhiệm vụ"]
+        sheet.cell(1, 8).value = "Ngày bắt đầu"
+        sheet.cell(row_of(sheet, 2, "386.II.3.b"), 9).value = "28/02/2027"
+        sheet.cell(row_of(sheet, 2, "386.II.4.a"), 4).value = "SNV"
+        sheet.delete_rows(sheet.max_row)
+        indicators = workbook["Chỉ tiêu"]
+        indicators.cell(row_of(indicators, 1, "386.II.5.a"), 6).value = "2,5"
+
+    result = await import_plan(db, edited_sample(tmp_path, fixed, "fixed.xlsx"), actor="test")
+    assert result.errors == []
+    async with db.session() as s:
+        name = (
+            await s.exec(select(Officer.full_name).where(Officer.code == "CB-SYT-1"))
+        ).scalar_one()
+        target = (
+            await s.exec(select(Indicator.target).join(Task).where(Task.code == "386.II.5.a"))
+        ).scalar_one()
+        due = (await s.exec(select(Task.due_date).where(Task.code == "386.II.3.b"))).scalar_one()
+    assert name == "Nguyễn Thị Ngọc Ánh Hoà"
+    assert (target, due) == (2.5, date(2027, 2, 28))
+
+
+async def test_reimport_updates_in_place(db: Database, tmp_path: Path) -> None:
+    await load_sample(db)
+    async with db.session() as s:
+        before = {t.code: t.id for t in (await s.exec(select(Task))).scalars()}
+        kept = await s.exec(select(Indicator).join(Task).where(Task.code == "386.II.3.a"))
+        indicator_ids = sorted(i.id for i in kept.scalars())
+
+    def change(workbook) -> None:
+        tasks = workbook["Nhiệm vụ"]
+        tasks.cell(row_of(tasks, 2, "386.II.3.a"), 3).value = "Vận hành Trung tâm IOC giai đoạn 2"
+        tasks.delete_rows(row_of(tasks, 2, "386.IV.3.b"))
+        units = workbook["Đơn vị"]
+        units.cell(row_of(units, 1, "TTCDS"), 4).value = "HY"  # moved up to the province
+        roadmap = workbook["Lộ trình"]
+        roadmap.delete_rows(row_of(roadmap, 2, "2025-03"))  # 386.I.1.a's second month
+        indicators = workbook["Chỉ tiêu"]
+        indicators.cell(row_of(indicators, 1, "386.II.3.a"), 6).value = 30
+
+    result = await import_plan(db, edited_sample(tmp_path, change), actor="office")
+    assert result.errors == []
+    assert result.counts["tasks.updated"] == 1
+    assert result.counts["tasks.deactivated"] == 1
+    assert result.counts["milestones.deleted"] == 1
+    assert result.counts["indicators.updated"] == 1
+    after = await counts(db)
+    assert after["task"] == 30 and after["unit"] == 13 and after["officer"] == 32
+    assert after["milestone"] == 381 and after["indicator"] == 27
+    async with db.session() as s:
+        tasks = {t.code: t for t in (await s.exec(select(Task))).scalars()}
+        assert {code: task.id for code, task in tasks.items()} == before
+        assert tasks["386.II.3.a"].title == "Vận hành Trung tâm IOC giai đoạn 2"
+        assert tasks["386.IV.3.b"].active is False
+        assert tasks["386.IV.3.a"].active is True
+        again = await s.exec(select(Indicator).join(Task).where(Task.code == "386.II.3.a"))
+        assert sorted(i.id for i in again.scalars()) == indicator_ids
+        units = {u.code: u for u in (await s.exec(select(Unit))).scalars()}
+        assert units["TTCDS"].path == f"/{units['HY'].id}/{units['TTCDS'].id}/"
+
+    # The same file once more changes nothing at all.
+    result = await import_plan(db, edited_sample(tmp_path, change), actor="office")
+    assert result.errors == []
+    assert {k: v for k, v in result.counts.items() if k != "coordinators"} == {}
+
+
+def sample_as_csv(folder: Path, *, bom: bool, delimiter: str = ",") -> Path:
+    """The sample workbook written as a folder of CSV files, dates as dd/mm/yyyy."""
+    folder.mkdir()
+    workbook = load_workbook(SAMPLE, read_only=True)
+    keys = {
+        "Kế hoạch": "plan",
+        "Đơn vị": "units",
+        "Cán bộ": "officers",
+        "Nhiệm vụ": "tasks",
+        "Chỉ tiêu": "indicators",
+        "Lộ trình": "milestones",
+    }
+    for sheet in workbook:
+        with open(
+            folder / f"{keys[sheet.title]}.csv",
+            "w",
+            encoding="utf-8-sig" if bom else "utf-8",
+            newline="",
+        ) as handle:
+            writer = csv.writer(handle, delimiter=delimiter)
+            for row in sheet.iter_rows(values_only=True):
+                writer.writerow(
+                    [
+                        cell.strftime("%d/%m/%Y")
+                        if hasattr(cell, "strftime")
+                        else str(cell).replace(".", ",")
+                        if isinstance(cell, float)
+                        else cell
+                        for cell in row
+                    ]
+                )
+    workbook.close()
+    return folder
+
+
+@pytest.mark.parametrize(("bom", "delimiter"), [(True, ","), (False, ";")])
+async def test_csv_folder_with_and_without_bom(
+    db: Database, tmp_path: Path, bom: bool, delimiter: str
+) -> None:
+    folder = sample_as_csv(tmp_path / "plan", bom=bom, delimiter=delimiter)
+    if bom:
+        assert (folder / "units.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    result = await import_plan(db, folder, actor="test")
+    assert [str(e) for e in result.errors] == []
+    assert (await counts(db))["milestone"] == 382
+    async with db.session() as s:
+        unit = (await s.exec(select(Unit).where(Unit.code == "HY"))).scalar_one()
+        rate = (
+            await s.exec(select(Indicator.baseline).join(Task).where(Task.code == "386.II.5.a"))
+        ).scalar_one()
+        plan = (await s.exec(select(Plan))).scalar_one()
+    assert unit.name == "Tỉnh Hưng Yên"
+    assert rate == 1.2  # written "1,2" with the Vietnamese decimal comma
+    assert plan.issued_on == date(2025, 2, 13)
+    # One of the CSV files, given by name, stands for its folder.
+    again = await import_plan(db, folder / "tasks.csv", actor="test", dry_run=True)
+    assert again.errors == [] and again.counts.get("tasks.created") is None
+
+
+async def test_dry_run_writes_nothing(db: Database) -> None:
+    result = await import_plan(db, SAMPLE, actor="test", dry_run=True)
+    assert result.errors == [] and result.dry_run
+    assert result.counts["tasks.created"] == 30
+    assert await counts(db) == dict.fromkeys((m.__tablename__ for m in COUNTED), 0)
+    async with db.session() as s:
+        assert (await s.exec(select(func.count()).select_from(AuditEvent))).scalar_one() == 0
+
+
+async def test_template_round_trip(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "template.xlsx"
+    write_plan_workbook(path)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == [
+        "Kế hoạch",
+        "Đơn vị",
+        "Cán bộ",
+        "Nhiệm vụ",
+        "Chỉ tiêu",
+        "Lộ trình",
+    ]
+    tasks = workbook["Nhiệm vụ"]
+    assert tasks.freeze_panes == "A3"
+    assert tasks["B1"].value == "Mã nhiệm vụ" and tasks["B1"].font.bold
+    assert tasks["B2"].value.startswith("Không trùng")
+    plan = workbook["Kế hoạch"]
+    plan["B3"], plan["B4"] = "99-KH/UBND", "Kế hoạch chuyển đổi số xã Đông Thành"
+    for sheet, rows in {
+        "Đơn vị": [("DT", "Xã Đông Thành", "commune", None), ("DT-VH", "Ban Văn hóa", "", "DT")],
+        "Cán bộ": [
+            ("CT-DT", "Bùi Thị Nguyệt", "DT", "thủ trưởng"),
+            ("CB-1", "Hà Văn Ất", "DT-VH", "officer"),
+        ],
+        "Nhiệm vụ": [
+            (
+                None,
+                "1.a",
+                "Số hóa hồ sơ hộ tịch",
+                "DT-VH",
+                "DT",
+                "Chủ tịch xã",
+                "CB-1",
+                "05/03/2026",
+                "31/12/2026",
+                "hàng quý",
+            ),
+        ],
+        "Chỉ tiêu": [("1.a", None, "Hồ sơ đã số hóa", "hồ sơ", "1.234,5", "12.000,0")],
+        "Lộ trình": [("1.a", "2026-Q2", "Số hóa một nửa", "50%"), ("1.a", "2026-Q4", "Xong", 100)],
+    }.items():
+        for offset, values in enumerate(rows):
+            for column, value in enumerate(values, start=1):
+                workbook[sheet].cell(3 + offset, column, value)
+    workbook.save(path)
+
+    result = await import_plan(db, path, actor="test")
+    assert [str(e) for e in result.errors] == []
+    async with db.session() as s:
+        task = (await s.exec(select(Task))).scalar_one()
+        indicator = (await s.exec(select(Indicator))).scalar_one()
+        head = (await s.exec(select(Officer).where(Officer.code == "CT-DT"))).scalar_one()
+        milestones = (await s.exec(select(Milestone).order_by(Milestone.period))).scalars().all()
+    assert (task.start_date, task.cadence) == (date(2026, 3, 5), "quarterly")
+    assert (indicator.code, indicator.baseline, indicator.target) == ("CT1", 1234.5, 12000.0)
+    assert head.role == "head"
+    assert [(m.period, m.expected_percent) for m in milestones] == [
+        ("2026-Q2", 50),
+        ("2026-Q4", 100),
+    ]
