@@ -29,6 +29,18 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org/bot"
     telegram_file_base: str = "https://api.telegram.org/file/bot"
     telegram_username: str | None = None
+    # Sending limits (Telegram: ~30 messages/s per bot, ~1/s per chat, 20/min per group).
+    telegram_rate_per_second: float = 30
+    telegram_chat_rate_per_second: float = 1
+    telegram_group_rate_per_minute: float = 20
+    # Retries of one API call: after a 429 (waiting `retry_after`) or a network error/5xx
+    # (waiting `telegram_retry_backoff` seconds, doubled each time).
+    telegram_max_retries: int = 5
+    telegram_retry_backoff: float = 1.0
+    # Long-polling: seconds one getUpdates call may wait for news.
+    telegram_poll_timeout: int = 30
+    # Updates handled at once (those of one chat always one after another, in order).
+    telegram_concurrent_updates: int = 16
 
     zalo_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com/bot"
