@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -88,6 +90,16 @@ class Settings(BaseSettings):
         """Where our `/files/{token}` route is reachable from the internet, if anywhere."""
         base = self.public_url or self.webhook_url
         return base.rstrip("/") if base else None
+
+    def telegram_webhook_secret(self) -> str | None:
+        """The secret Telegram sends with webhook calls: `webhook_secret`, else one derived
+        from the token (the same in every process, and no setting to forget)."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        if self.telegram_token is None:
+            return None
+        token = self.telegram_token.get_secret_value().encode()
+        return hmac.new(token, b"taskbot-telegram-webhook", hashlib.sha256).hexdigest()
 
     @property
     def has_channel_token(self) -> bool:

@@ -358,18 +358,19 @@ class TelegramUser:
         update = self.fake.message_update(self.user_id, text, language=self.language)
         return await self._send(update, expect)
 
-    def last_keyboard_message(self, label: str) -> tuple[dict[str, Any], str]:
-        """The latest message to this user with a button whose label contains `label`."""
+    def last_keyboard_message(self, label: str) -> tuple[dict[str, Any], str] | None:
+        """The latest message to this user with a button whose label contains `label`, and
+        that button's callback data."""
         for call in reversed(self.fake.sent(chat_id=self.user_id)):
             markup = call.params.get("reply_markup") or {}
             for row in markup.get("inline_keyboard", []):
                 for button in row:
                     if label in button["text"]:
                         return call.result, button["callback_data"]
-        raise AssertionError(f"no button {label!r} sent to {self.user_id}")
+        return None
 
     async def press(self, label: str, expect: str | None = None) -> list[str]:
-        """Press the button `label` of the latest message that has it."""
-        message, data = self.last_keyboard_message(label)
+        """Press the button `label` of the latest message that has it (waiting for it)."""
+        message, data = await self.fake.wait_for(lambda: self.last_keyboard_message(label))
         update = self.fake.callback_update(self.user_id, data, message, language=self.language)
         return await self._send(update, expect)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from bot.app import TaskBot
 from bot.channels.base import PermanentSendError, TransientSendError
 from bot.channels.telegram import SECRET_HEADER, TelegramChannel
 from bot.i18n import translator
+from bot.logging import REDACTED, setup_logging
 from bot.settings import Settings
 from bot.web import build_app
 from handlers.context import Answer, Context, Question
@@ -24,10 +27,12 @@ from handlers.registry import build_router
 from handlers.router import Router
 from handlers.types import Attachment, Reply
 from storage.db import Database
-from storage.models import ChatIdentity
+from storage.models import ChatIdentity, Report
 from tests.chat import FrozenClock
+from tests.cli import taskbot
 from tests.fake_telegram import TOKEN, FakeTelegram, TelegramUser, fake_telegram
 from tests.org import invite, small_org
+from tests.reporting import org_with_tasks
 
 vi = translator("vi")
 SECRET = "webhook-secret-for-tests"
@@ -141,7 +146,7 @@ async def test_buttons_edit_the_question_and_stale_ones_expire(
         user = TelegramUser(fake, 5002)
         await user.say(f"/start {code}", expect=vi("Commands you can use:"))
         await user.say("/survey", expect="Pick a colour")
-        question, _ = user.last_keyboard_message("Blue")
+        question, _ = await fake.wait_for(lambda: user.last_keyboard_message("Blue"))
         markup = fake.sent(chat_id=5002)[-1].params["reply_markup"]["inline_keyboard"]
         labels = [[button["text"] for button in row] for row in markup]
         assert labels == [["Red", "Blue", vi("✖ Cancel")]]
@@ -332,3 +337,66 @@ async def test_two_webhook_workers_share_one_dialog(db_url: str, fake: FakeTeleg
     finally:
         for database in databases:
             await database.dispose()
+
+
+async def test_report_and_status_with_buttons(db: Database, fake: FakeTelegram) -> None:
+    await org_with_tasks(db)
+    officer_code, head_code = await invite(db, "OA"), await invite(db, "HA")
+    async with running(db, fake):
+        officer = TelegramUser(fake, 6001)
+        await officer.say(f"/start {officer_code}", expect=vi("Commands you can use:"))
+        await officer.say("/tasks", expect="386.II.2")
+        await officer.press("Báo cáo 386.II.2", expect="Tình trạng thực hiện")
+        await officer.press(vi("in progress"), expect="phần trăm")
+        await officer.say("60", expect="Kết quả")
+        await officer.say("Xong bước 1", expect="khó khăn")
+        await officer.say("/skip", expect="đề xuất")
+        await officer.say("/skip", expect="kiểm tra lại")
+        await officer.press("Gửi báo cáo", expect="Đã nhận báo cáo: 386.II.2")
+        edits = [call.params["text"] for call in fake.sent("editMessageText", 6001)]
+        assert any(edit.endswith("✓ " + vi("in progress")) for edit in edits)
+
+        head = TelegramUser(fake, 6002)
+        await head.say(f"/start {head_code}", expect=vi("Commands you can use:"))
+        await head.say("/status", expect="Sở Khoa học")
+        chart = await fake.wait_for(lambda: fake.sent("sendPhoto", 6002))
+        assert chart[-1].params["photo"].endswith(".png")
+        await head.press("Trung tâm Số", expect="của Trung tâm Số đến ngày")
+    async with db.session() as s:
+        report = (await s.exec(select(Report))).scalar_one()
+    assert (report.period, report.percent, report.status) == ("2026-Q4", 60, "in_progress")
+
+
+async def test_token_and_secrets_never_reach_the_log(db: Database, fake: FakeTelegram) -> None:
+    await small_org(db)
+    code = await invite(db, "OA")
+    out = io.StringIO()
+    settings = settings_for(db, fake, log_level="DEBUG")
+    handler = setup_logging(settings, out)
+    try:
+        async with running(db, fake, log_level="DEBUG"):
+            user = TelegramUser(fake, 5006)
+            await user.say(f"/start {code}", expect=vi("Commands you can use:"))
+            fake.fail("sendMessage", times=1, status=502)
+            await user.say("/help", expect=vi("Commands you can use:"))
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(logging.WARNING)
+    log = out.getvalue()
+    assert "/getUpdates" in log and "Bad Gateway" in log, "the run was logged"
+    assert f"/bot{REDACTED}/sendMessage" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    assert SECRET not in log
+    assert code not in log
+
+
+async def test_invite_prints_the_deep_link(
+    cli_env: Any, db: Database, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await small_org(db)
+    monkeypatch.setenv("TASKBOT_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("TASKBOT_TELEGRAM_API_BASE", fake.api_base)
+    monkeypatch.setenv("COLUMNS", "250")
+    output = await taskbot(cli_env, "invite", "OA")
+    assert "https://t.me/taskbot_test_bot?start=" in output
+    assert fake.sent("getMe")

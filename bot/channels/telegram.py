@@ -13,7 +13,6 @@ take the next update of any chat.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import html
 import json
@@ -24,7 +23,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from telegram import BotCommand, InputFile, Message, Update
+from telegram import Bot, BotCommand, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -65,13 +64,21 @@ WEBHOOK_PATH = "/telegram"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-def webhook_secret(settings: Settings) -> str:
-    """`TASKBOT_WEBHOOK_SECRET`, else one derived from the token (the same in every process)."""
-    if settings.webhook_secret is not None:
-        return settings.webhook_secret.get_secret_value()
-    assert settings.telegram_token is not None
-    token = settings.telegram_token.get_secret_value().encode()
-    return hmac.new(token, b"taskbot-telegram-webhook", hashlib.sha256).hexdigest()
+async def fetch_username(settings: Settings) -> str | None:
+    """The bot's @username: `TASKBOT_TELEGRAM_USERNAME`, else asked with getMe."""
+    if settings.telegram_username or settings.telegram_token is None:
+        return settings.telegram_username
+    bot = Bot(
+        settings.telegram_token.get_secret_value(),
+        base_url=settings.telegram_api_base,
+        base_file_url=settings.telegram_file_base,
+    )
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as error:
+        log.warning("could not ask Telegram for the bot's name: %s", error)
+        return None
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -130,11 +137,12 @@ class TelegramChannel:
                 )
             )
             .concurrent_updates(ChatOrderedProcessor(settings.telegram_concurrent_updates))
+            .job_queue(None)
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
-        self._secret = webhook_secret(settings)
+        self._secret = settings.telegram_webhook_secret() or ""
         self._initialized = False
 
     @property

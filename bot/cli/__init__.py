@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import UTC, datetime, timedelta
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from telegram.helpers import create_deep_linked_url
 
+from bot.channels.telegram import fetch_username
 from bot.i18n import translator
+from bot.logging import setup_logging
 from bot.settings import get_settings
 from storage.db import Database
 from storage.enrollment import create_invite
@@ -67,7 +69,7 @@ def run() -> None:
     from bot.runner import run_console
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level)
+    setup_logging(settings)
     asyncio.run(run_console(settings))
 
 
@@ -106,6 +108,7 @@ def invite(
         console.print(_("No active officer matches."))
         raise typer.Exit(1)
     t = translator(settings.default_locale, settings.timezone)
+    username = asyncio.run(fetch_username(settings))
     table = Table(_("Officer"), _("Name"), _("Invite code"), _("Expires"), _("How to enroll"))
     for officer, code, expires in rows:
         table.add_row(
@@ -113,7 +116,7 @@ def invite(
             officer.full_name,
             code,
             t.datetime(expires),
-            invite_instruction(code, settings.telegram_username),
+            invite_instruction(code, username),
         )
     console.print(table)
 
@@ -122,7 +125,7 @@ def invite_instruction(code: str, telegram_username: str | None) -> str:
     """What to forward to the officer: the Telegram deep link, and the message for Zalo."""
     text = _("Send /start {code} to the bot on Zalo or Telegram").format(code=code)
     if telegram_username:
-        text += f"\nhttps://t.me/{telegram_username}?start={code}"
+        text += "\n" + create_deep_linked_url(telegram_username, code)
     return text
 
 
