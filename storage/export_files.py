@@ -167,7 +167,7 @@ def _header(sheet: WriteOnlyWorksheet, columns: Sequence[tuple[str, int]]) -> No
 SUMMARY_COLUMNS: tuple[tuple[str, int], ...] = (
     (N_("Level"), 8),
     (N_("Unit"), 34),
-    (N_("Tasks"), 10),
+    (N_("Number of tasks"), 10),
     *((label, 14) for label in CATEGORY_LABELS.values()),
     (N_("Reports received"), 12),
     (N_("On time"), 10),

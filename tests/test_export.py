@@ -138,7 +138,7 @@ async def test_xlsx_matches_the_database(db: Database) -> None:
         assert level == want["level"]
         assert row["Đơn vị chủ trì"] == want["unit"].name
         assert row["Phân loại"] == T(CATEGORY_LABELS[want["category"]])
-        assert row["Hạn hoàn thành"].date() == want["due"]
+        assert row["Thời hạn hoàn thành"].date() == want["due"]
         if report is None:
             assert row["Báo cáo"] == "chưa báo cáo" and row["Tiến độ (%)"] is None
             continue
