@@ -381,36 +381,32 @@ def parse_date(value: object) -> date:
     raise CellError(N_("not a date (use dd/mm/yyyy)"))
 
 
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# (pattern, thousands separator, decimal mark), tried in order.
+_NUMBER_FORMS = (
+    (re.compile(r"^[+-]?\d+(,\d+)?$"), "", ","),  # 12,5 (Vietnamese decimal comma)
+    (re.compile(r"^[+-]?\d+(\.\d+)?$"), "", "."),  # 12.5
+    (re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"), ".", ","),  # 1.234.567,5
+    (re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"), ",", "."),  # 1,234,567.5
+)
 
 
 def parse_number(value: object) -> float:
     """A number; text may use the Vietnamese decimal comma (`12,5`, `1.234,5`) or a point.
 
-    With both separators the last one is the decimal mark; several of the same are thousands
-    separators; a single comma is a decimal comma and a single point a decimal point.
+    A lone separator is a decimal mark (`1,5` and `1.5` are both one and a half); thousands
+    separators must group digits by three (`1.234.567`, `1,234.5`).
     """
     if isinstance(value, bool):
         raise CellError(N_("not a number"))
     if isinstance(value, int | float):
         return float(value)
-    text = clean_text(value).replace(" ", "").replace("\u00a0", "")
-    if text.endswith("%"):
-        text = text[:-1]
-    commas, points = text.count(","), text.count(".")
-    if commas and points:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands = "." if decimal == "," else ","
-        text = text.replace(thousands, "").replace(decimal, ".")
-    elif commas > 1:
-        text = text.replace(",", "")
-    elif points > 1:
-        text = text.replace(".", "")
-    else:
-        text = text.replace(",", ".")
-    if not _NUMBER.match(text):
-        raise CellError(N_("not a number"))
-    return float(text)
+    text = clean_text(value).replace(" ", "").replace("\u00a0", "").removesuffix("%")
+    for pattern, thousands, decimal in _NUMBER_FORMS:
+        if pattern.match(text):
+            if thousands:
+                text = text.replace(thousands, "")
+            return float(text.replace(decimal, "."))
+    raise CellError(N_("not a number"))
 
 
 def parse_percent(value: object) -> int:

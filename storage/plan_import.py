@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from pydantic import ValidationError
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_, Translator, translator
 from bot.settings import get_settings
+from reminders.calendar import CalendarConfig
 from reminders.periods import Period, PeriodKind
 from storage.db import Database
 from storage.models import (
@@ -58,7 +60,8 @@ class ImportResult:
         return not self.errors
 
     def count(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
+        if n:
+            self.counts[key] = self.counts.get(key, 0) + n
 
 
 class _RollBack(Exception):
@@ -132,26 +135,25 @@ class _Known:
     units: dict[str, Unit]
     officers: dict[str, Officer]
     plan: Plan | None
-    tasks: dict[str, Task]
+    tasks: dict[str, Any]  # code → the task's row (a mapping), for this plan
 
     @classmethod
     async def load(cls, session: AsyncSession, plan_code: str | None) -> _Known:
         units = (await session.exec(select(Unit))).scalars().all()
         officers = (await session.exec(select(Officer))).scalars().all()
         plan = None
-        tasks: list[Task] = []
+        tasks: list[Any] = []
         if plan_code:
             query = select(Plan).where(Plan.code == plan_code)
             plan = (await session.exec(query)).scalars().first()
         if plan is not None:
-            tasks = list(
-                (await session.exec(select(Task).where(Task.plan_id == plan.id))).scalars()
-            )
+            query = select(*Task.__table__.columns).where(Task.plan_id == plan.id)  # type: ignore[attr-defined]
+            tasks = list((await session.exec(query)).mappings())
         return cls(
             {unit.code: unit for unit in units},
             {officer.code: officer for officer in officers},
             plan,
-            {task.code: task for task in tasks},
+            {task["code"]: task for task in tasks},
         )
 
 
@@ -177,7 +179,7 @@ def _cross_check(parsed: ParsedPlan, known: _Known, t: Translator) -> list[PlanE
     for row in parsed.rows("officers"):
         must_exist(row, "unit", row["unit"], units, N_("unknown unit {code}"))
     plan_code = parsed.fields.get("code")
-    cadence: dict[str, str] = {code: task.cadence for code, task in known.tasks.items()}
+    cadence: dict[str, str] = {code: task["cadence"] for code, task in known.tasks.items()}
     for row in parsed.rows("tasks"):
         if row["plan"] and plan_code and row["plan"] != plan_code:
             message = t(N_("the task belongs to plan {code}, not to this plan"))
@@ -189,13 +191,34 @@ def _cross_check(parsed: ParsedPlan, known: _Known, t: Translator) -> list[PlanE
         if problem := task_dates_error(row, t):
             errors.append(problem)
         cadence[row["code"]] = row["cadence"]
+    errors.extend(_calendar_errors(parsed, t))
+    task_codes = set(cadence)
     for key in ("indicators", "milestones"):
         for row in parsed.rows(key):
-            must_exist(row, "task", row["task"], set(cadence), N_("unknown task {code}"))
+            must_exist(row, "task", row["task"], task_codes, N_("unknown task {code}"))
     for row in parsed.rows("milestones"):
         if problem := _period_problem(row["period"], cadence.get(row["task"])):
             errors.append(row.where.error("period", t(problem)))
     return errors
+
+
+def _calendar_errors(parsed: ParsedPlan, t: Translator) -> list[PlanError]:
+    """The plan's calendar overrides, checked by the calendar's own rules."""
+    if not parsed.calendar:
+        return []
+    try:
+        CalendarConfig.model_validate(parsed.calendar)
+    except ValidationError as error:
+        errors = []
+        for problem in error.errors():
+            setting = str(problem["loc"][0]) if problem["loc"] else ""
+            where = parsed.calendar_rows.get(setting) or next(iter(parsed.calendar_rows.values()))
+            message = t(N_("calendar setting {name}: {problem}")).format(
+                name=setting or "-", problem=problem["msg"]
+            )
+            errors.append(where.error("value", message))
+        return errors
+    return []
 
 
 def _in_cycle(code: str, parent_of: dict[str, str | None]) -> bool:
@@ -345,12 +368,38 @@ class _Writer:
         await self.session.flush()
         return plan
 
-    async def _tasks(self, plan: Plan) -> dict[str, Task]:
-        tasks = self.known.tasks
+    async def _upsert(
+        self, model: Any, what: str, wanted: dict[Any, dict[str, Any]], existing: dict[Any, Any]
+    ) -> None:
+        """Insert the `wanted` rows that are new, update those that differ, in bulk.
+
+        `wanted` and `existing` are keyed alike; `existing` holds database rows (mappings).
+        """
+        inserts, updates = [], []
+        for key, values in wanted.items():
+            row = existing.get(key)
+            if row is None:
+                inserts.append(values)
+                continue
+            changed = {k: v for k, v in values.items() if row[k] != v}
+            if changed:
+                updates.append({"id": row["id"], **changed})
+        if inserts:
+            await self.session.exec(insert(model), params=inserts)  # type: ignore[call-overload]
+        if updates:
+            await self.session.exec(update(model), params=updates)  # type: ignore[call-overload]
+        self.result.count(f"{what}.created", len(inserts))
+        self.result.count(f"{what}.updated", len(updates))
+
+    async def _tasks(self, plan: Plan) -> dict[str, int]:
+        """Upsert the tasks, deactivate those that left the plan; returns code → task id."""
+        existing = self.known.tasks
         rows = self.parsed.rows("tasks")
         units, officers = self.known.units, self.known.officers
-        for row in rows:
-            values = {
+        wanted = {
+            row["code"]: {
+                "plan_id": plan.id,
+                "code": row["code"],
                 "title": row["title"],
                 "presiding_unit_id": units[row["presiding_unit"]].id,
                 "officer_id": officers[row["officer"]].id if row["officer"] else None,
@@ -363,30 +412,30 @@ class _Writer:
                 "cadence": row["cadence"],
                 "active": True,
             }
-            if row["code"] in tasks:
-                _assign(tasks[row["code"]], values, self.result, "tasks")
-            else:
-                tasks[row["code"]] = Task(plan_id=plan.id, code=row["code"], **values)
-                self.session.add(tasks[row["code"]])
-                self.result.count("tasks.created")
-        listed = {row["code"] for row in rows}
-        for code, task in tasks.items():
-            if code not in listed and task.active:
-                task.active = False
-                self.result.count("tasks.deactivated")
-        await self.session.flush()
+            for row in rows
+        }
+        await self._upsert(Task, "tasks", wanted, existing)
+        gone = [
+            {"id": task["id"], "active": False}
+            for code, task in existing.items()
+            if code not in wanted and task["active"]
+        ]
+        if gone:
+            await self.session.exec(update(Task), params=gone)  # type: ignore[call-overload]
+        self.result.count("tasks.deactivated", len(gone))
+        ids = await self.session.exec(select(Task.code, Task.id).where(Task.plan_id == plan.id))
         self._advance(len(rows))
-        return tasks
+        return {code: task_id for code, task_id in ids.all()}
 
-    async def _coordinators(self, tasks: dict[str, Task]) -> None:
+    async def _coordinators(self, tasks: dict[str, int]) -> None:
         rows = self.parsed.rows("tasks")
-        ids = [tasks[row["code"]].id for row in rows]
+        ids = [tasks[row["code"]] for row in rows]
         for chunk in _chunks(ids):
             await self.session.exec(  # type: ignore[call-overload]
                 delete(TaskCoordinator).where(TaskCoordinator.task_id.in_(chunk))  # type: ignore[attr-defined]
             )
         links = [
-            {"task_id": tasks[row["code"]].id, "unit_id": self.known.units[code].id}
+            {"task_id": tasks[row["code"]], "unit_id": self.known.units[code].id}
             for row in rows
             for code in row["coordinators"] or ()
             if code != row["presiding_unit"]
@@ -395,89 +444,84 @@ class _Writer:
             await self.session.exec(insert(TaskCoordinator), params=links)  # type: ignore[call-overload]
         self.result.count("coordinators", len(links))
 
-    async def _existing(self, model: Any, sheet: str, tasks: dict[str, Task]) -> dict[Any, Any]:
+    async def _existing(self, model: Any, sheet: str, tasks: dict[str, int]) -> dict[Any, Any]:
         """Rows of `model` (indicators or milestones) that `sheet` may update or remove.
 
         Those of the tasks in the task sheet, and of any task the sheet names; a task that left
-        the plan keeps its own unless the sheet still lists them.
+        the plan keeps its own unless the sheet still lists them. Keyed by (task id, code or
+        period); the values are row mappings.
         """
         codes = {row["code"] for row in self.parsed.rows("tasks")}
         codes |= {row["task"] for row in self.parsed.rows(sheet)}
-        ids = [tasks[code].id for code in codes]
+        key = model.code if model is Indicator else model.period
         found: dict[Any, Any] = {}
-        for chunk in _chunks(ids):
-            query = select(model).where(model.task_id.in_(chunk))
-            for item in (await self.session.exec(query)).scalars():
-                found[(item.task_id, item.code if model is Indicator else item.period)] = item
+        for chunk in _chunks([tasks[code] for code in codes]):
+            query = select(*model.__table__.columns).where(model.task_id.in_(chunk))
+            for row in (await self.session.exec(query)).mappings():
+                found[(row["task_id"], row[key.key])] = row
         return found
 
-    async def _indicators(self, tasks: dict[str, Task]) -> None:
+    async def _indicators(self, tasks: dict[str, int]) -> None:
         rows = self.parsed.rows("indicators")
         existing = await self._existing(Indicator, "indicators", tasks)
-        listed = set()
+        wanted: dict[Any, dict[str, Any]] = {}
         position: dict[str, int] = {}
         for row in rows:
-            task = tasks[row["task"]]
             position[row["task"]] = position.get(row["task"], 0) + 1
             code = row["code"] or f"CT{position[row['task']]}"
-            listed.add((task.id, code))
-            values = {
+            wanted[(tasks[row["task"]], code)] = {
+                "task_id": tasks[row["task"]],
+                "code": code,
                 "name": row["name"],
                 "unit_of_measure": row["unit_of_measure"],
                 "target": row["target"],
                 "baseline": row["baseline"],
                 "position": position[row["task"]],
             }
-            if (task.id, code) in existing:
-                _assign(existing[(task.id, code)], values, self.result, "indicators")
-            else:
-                self.session.add(Indicator(task_id=task.id, code=code, **values))
-                self.result.count("indicators.created")
+        await self._upsert(Indicator, "indicators", wanted, existing)
         await self._drop_unlisted_indicators(
-            [i for key, i in existing.items() if key not in listed]
+            [row for key, row in existing.items() if key not in wanted], tasks
         )
-        await self.session.flush()
         self._advance(len(rows))
 
-    async def _drop_unlisted_indicators(self, gone: list[Indicator]) -> None:
+    async def _drop_unlisted_indicators(self, gone: list[Any], tasks: dict[str, int]) -> None:
         """Delete indicators no longer in the plan, but keep any that have reported values."""
         used: set[int] = set()
-        for chunk in _chunks([i.id for i in gone]):
+        for chunk in _chunks([row["id"] for row in gone]):
             query = select(IndicatorValue.indicator_id).where(
                 IndicatorValue.indicator_id.in_(chunk)  # type: ignore[attr-defined]
             )
             used.update((await self.session.exec(query)).scalars())
-        codes = {task.id: code for code, task in self.known.tasks.items()}
-        for indicator in gone:
-            task_code = codes.get(indicator.task_id)
-            if indicator.id in used:
+        codes = {task_id: code for code, task_id in tasks.items()}
+        for row in gone:
+            if row["id"] in used:
                 message = self.t(
                     N_("indicator {code} of task {task} has left the plan but has values: kept")
                 )
-                self.result.warnings.append(message.format(code=indicator.code, task=task_code))
-            else:
-                await self.session.delete(indicator)
-                self.result.count("indicators.deleted")
+                task = codes.get(row["task_id"])
+                self.result.warnings.append(message.format(code=row["code"], task=task))
+        await self._delete(Indicator, "indicators", [r["id"] for r in gone if r["id"] not in used])
 
-    async def _milestones(self, tasks: dict[str, Task]) -> None:
+    async def _delete(self, model: Any, what: str, ids: list[int]) -> None:
+        for chunk in _chunks(ids):
+            await self.session.exec(delete(model).where(model.id.in_(chunk)))  # type: ignore[call-overload]
+        self.result.count(f"{what}.deleted", len(ids))
+
+    async def _milestones(self, tasks: dict[str, int]) -> None:
         rows = self.parsed.rows("milestones")
         existing = await self._existing(Milestone, "milestones", tasks)
-        listed = set()
+        wanted: dict[Any, dict[str, Any]] = {}
         for row in rows:
-            task = tasks[row["task"]]
             period = Period.parse(row["period"]).key
-            listed.add((task.id, period))
-            values = {"expected": row["expected"], "expected_percent": row["expected_percent"]}
-            if (task.id, period) in existing:
-                _assign(existing[(task.id, period)], values, self.result, "milestones")
-            else:
-                self.session.add(Milestone(task_id=task.id, period=period, **values))
-                self.result.count("milestones.created")
-        for key, milestone in existing.items():
-            if key not in listed:
-                await self.session.delete(milestone)
-                self.result.count("milestones.deleted")
-        await self.session.flush()
+            wanted[(tasks[row["task"]], period)] = {
+                "task_id": tasks[row["task"]],
+                "period": period,
+                "expected": row["expected"],
+                "expected_percent": row["expected_percent"],
+            }
+        await self._upsert(Milestone, "milestones", wanted, existing)
+        gone = [row["id"] for key, row in existing.items() if key not in wanted]
+        await self._delete(Milestone, "milestones", gone)
         self._advance(len(rows))
 
 

@@ -73,6 +73,7 @@ class ParsedPlan:
     source: str
     fields: dict[str, Any] = field(default_factory=dict)
     calendar: dict[str, Any] = field(default_factory=dict)
+    calendar_rows: dict[str, Where] = field(default_factory=dict)
     plan_where: Where | None = None
     sheets: dict[str, list[Row]] = field(default_factory=dict)
     errors: list[PlanError] = field(default_factory=list)
@@ -137,12 +138,11 @@ def parse_sheet(raw: RawSheet, sheet: Sheet, t: Translator, errors: list[PlanErr
         values: dict[str, Any] = {}
         for index, column in columns.items():
             cell = cells[index] if index < len(cells) else None
-            problem = _check_cell(cell, column, t)
+            value, problem = _read_cell(cell, column, t)
             if problem:
                 errors.append(where.error(column.key, problem))
-                continue
-            if not is_blank(cell):
-                values[column.key] = parse_cell(cell, column)
+            elif value is not None:
+                values[column.key] = value
         identity = tuple(values.get(key) for key in sheet.identity)
         if sheet.identity and None not in identity:
             if identity in seen:
@@ -157,17 +157,17 @@ def parse_sheet(raw: RawSheet, sheet: Sheet, t: Translator, errors: list[PlanErr
     return rows
 
 
-def _check_cell(cell: object, column: Column, t: Translator) -> str | None:
-    """The translated problem with one cell, or None when it is fine."""
+def _read_cell(cell: object, column: Column, t: Translator) -> tuple[Any, str | None]:
+    """The cell's value (None when blank) and the translated problem with it, if any."""
     if is_blank(cell):
-        return t(N_("required")) if column.required else None
+        return None, (t(N_("required")) if column.required else None)
     try:
         value = parse_cell(cell, column)
     except CellError as error:
-        return t(str(error)).format(choices=", ".join(column.choices))
+        return None, t(str(error)).format(choices=", ".join(column.choices))
     if column.limit and isinstance(value, str) and len(value) > column.limit:
-        return t(N_("longer than {limit} characters")).format(limit=column.limit)
-    return None
+        return None, t(N_("longer than {limit} characters")).format(limit=column.limit)
+    return value, None
 
 
 def parse_plan_fields(raw: RawSheet, t: Translator, parsed: ParsedPlan) -> None:
@@ -183,18 +183,20 @@ def parse_plan_fields(raw: RawSheet, t: Translator, parsed: ParsedPlan) -> None:
         name = clean_text(row["field"])
         value = row["value"]
         if fold(name).startswith(CALENDAR_PREFIX):
-            parsed.calendar[name[len(CALENDAR_PREFIX) :].strip()] = _calendar_value(value)
+            setting = name[len(CALENDAR_PREFIX) :].strip()
+            parsed.calendar[setting] = _calendar_value(value)
+            parsed.calendar_rows[setting] = row.where
             continue
         column = known.get(fold(name))
         if column is None:
             parsed.errors.append(row.where.error("field", t(N_("unknown field"))))
             continue
         given.add(column.key)
-        problem = _check_cell(value, column, t)
+        typed, problem = _read_cell(value, column, t)
         if problem:
             parsed.errors.append(row.where.error("value", problem))
-        elif not is_blank(value):
-            parsed.fields[column.key] = parse_cell(value, column)
+        elif typed is not None:
+            parsed.fields[column.key] = typed
         parsed.plan_where = parsed.plan_where or row.where
     where = parsed.plan_where or Where(raw.file, raw.name, 1, {})
     for column in PLAN_FIELDS:
@@ -204,9 +206,11 @@ def parse_plan_fields(raw: RawSheet, t: Translator, parsed: ParsedPlan) -> None:
 
 
 def _calendar_value(value: str | None) -> Any:
-    """A calendar override as a number when it is one (`5` → 5), else as text."""
+    """A calendar override as JSON: `5` → 5, `-3, 0` → [-3, 0], anything else as text."""
     if value is None:
         return None
+    if "," in value:
+        return [_calendar_value(part.strip()) for part in value.split(",")]
     try:
         return int(value)
     except ValueError:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from storage.db import Database
 from storage.models import (
@@ -21,8 +22,10 @@ from storage.models import (
     TaskCoordinator,
     Unit,
 )
+from storage.plan_format import CellError, parse_date, parse_number
 from storage.plan_import import import_plan
 from storage.plan_template import write_plan_workbook
+from tests.cli import taskbot
 from tests.sample import SAMPLE, load_sample
 
 COUNTED = (Unit, Officer, Plan, Task, TaskCoordinator, Indicator, Milestone)
@@ -293,6 +296,8 @@ async def test_template_round_trip(db: Database, tmp_path: Path) -> None:
     assert tasks["B2"].value.startswith("Không trùng")
     plan = workbook["Kế hoạch"]
     plan["B3"], plan["B4"] = "99-KH/UBND", "Kế hoạch chuyển đổi số xã Đông Thành"
+    plan["A7"], plan["B7"] = "calendar.monthly_due_day", 25
+    plan["A8"], plan["B8"] = "calendar.reminder_offsets", "-3, -1, 0"
     for sheet, rows in {
         "Đơn vị": [("DT", "Xã Đông Thành", "commune", None), ("DT-VH", "Ban Văn hóa", "", "DT")],
         "Cán bộ": [
@@ -331,7 +336,80 @@ async def test_template_round_trip(db: Database, tmp_path: Path) -> None:
     assert (task.start_date, task.cadence) == (date(2026, 3, 5), "quarterly")
     assert (indicator.code, indicator.baseline, indicator.target) == ("CT1", 1234.5, 12000.0)
     assert head.role == "head"
+    async with db.session() as s:
+        stored = (await s.exec(select(Plan.calendar))).scalar_one()
+    assert stored == {"monthly_due_day": 25, "reminder_offsets": [-3, -1, 0]}
+
+    plan["B7"], plan["A9"], plan["B9"] = "ngày 25", "calendar.quiet_hours", "22:00"
+    workbook.save(path)
+    errors = [str(e) for e in (await import_plan(db, path, actor="test")).errors]
+    assert len(errors) == 2
+    assert errors[0].startswith("template.xlsx:Kế hoạch:7:Giá trị: tham số lịch monthly_due_day")
+    assert errors[1].startswith("template.xlsx:Kế hoạch:9:Giá trị: tham số lịch quiet_hours")
     assert [(m.period, m.expected_percent) for m in milestones] == [
         ("2026-Q2", 50),
         ("2026-Q4", 100),
     ]
+
+
+async def test_cli_template_and_import(db: Database, cli_env: CliRunner, tmp_path: Path) -> None:
+    template = tmp_path / "mẫu.xlsx"
+    assert "Đã ghi tệp mẫu" in await taskbot(cli_env, "template", str(template))
+    assert load_workbook(template).sheetnames[0] == "Kế hoạch"
+
+    broken = edited_sample(tmp_path, break_sample)
+    out = await taskbot(cli_env, "import-plan", str(broken), code=1)
+    assert "plan.xlsx:Nhiệm vụ:1:Ngày bắt đầu: thiếu cột" in out
+    assert "Có 5 lỗi. Chưa nhập gì." in out
+
+    out = await taskbot(cli_env, "import-plan", str(SAMPLE), "--dry-run")
+    assert "Chạy thử, chưa ghi gì" in out and "Nhiệm vụ: 30 mới" in out
+    assert (await counts(db))["task"] == 0
+    out = await taskbot(cli_env, "import-plan", str(SAMPLE))
+    assert "Đã nhập kế hoạch 386-KH/TU" in out and "Lộ trình: 382 mới" in out
+    assert "không có thay đổi" in await taskbot(cli_env, "import-plan", str(SAMPLE))
+    assert (await counts(db))["task"] == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("12,5", 12.5),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("1.234.567", 1234567.0),
+        ("3.5", 3.5),
+        ("80%", 80.0),
+        ("-2", -2.0),
+        (7, 7.0),
+    ],
+)
+def test_numbers_accept_the_vietnamese_decimal_comma(text: object, number: float) -> None:
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["", "ba", "1,2,3.4.5", "12,5,", True])
+def test_not_numbers(text: object) -> None:
+    with pytest.raises(CellError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("05/03/2026", date(2026, 3, 5)),
+        ("5/3/2026", date(2026, 3, 5)),
+        ("2026-03-05", date(2026, 3, 5)),
+        (datetime(2026, 3, 5), date(2026, 3, 5)),
+        (46086, date(2026, 3, 5)),  # an Excel serial day number
+        ("2026-03-05 00:00:00", date(2026, 3, 5)),
+    ],
+)
+def test_dates_from_text_and_excel(value: object, day: date) -> None:
+    assert parse_date(value) == day
+
+
+@pytest.mark.parametrize("value", ["31/02/2026", "03/05/26", "mai", -1])
+def test_not_dates(value: object) -> None:
+    with pytest.raises(CellError):
+        parse_date(value)

@@ -16,6 +16,21 @@ from storage.plan_import import ImportResult, import_plan
 from storage.plan_template import write_plan_workbook
 
 NO_CHANGES = N_("no changes")
+_ENTITIES = {
+    "plans": N_("Plan"),
+    "units": N_("Units"),
+    "officers": N_("Officers"),
+    "tasks": N_("Tasks"),
+    "indicators": N_("Indicators"),
+    "milestones": N_("Roadmap"),
+}
+_ACTIONS = {
+    "created": N_("{n} new"),
+    "updated": N_("{n} updated"),
+    "moved": N_("{n} moved"),
+    "deactivated": N_("{n} no longer in the plan (deactivated)"),
+    "deleted": N_("{n} removed"),
+}
 _STAGES = {"read": N_("Reading"), "check": N_("Checking"), "write": N_("Writing")}
 
 
@@ -71,6 +86,21 @@ def import_plan_command(
             + "[/red]"
         )
         raise typer.Exit(1)
-    counts = ", ".join(f"{key} {value}" for key, value in sorted(result.counts.items()))
     done = _("Dry run, nothing written") if dry_run else _("Imported plan {code}")
-    console.print(f"{done.format(code=result.plan_code)}: {counts or _(NO_CHANGES)}")
+    console.print(done.format(code=result.plan_code) + ":")
+    lines = summary(result.counts)
+    console.print("\n".join(lines) if lines else _(NO_CHANGES), markup=False)
+
+
+def summary(counts: dict[str, int]) -> list[str]:
+    """One line per kind of row that changed, e.g. `Nhiệm vụ: 30 mới, 2 cập nhật`."""
+    lines = []
+    for entity, label in _ENTITIES.items():
+        parts = [
+            _(text).format(n=counts[f"{entity}.{action}"])
+            for action, text in _ACTIONS.items()
+            if counts.get(f"{entity}.{action}")
+        ]
+        if parts:
+            lines.append(f"  {_(label)}: {', '.join(parts)}")
+    return lines
