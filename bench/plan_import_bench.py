@@ -30,7 +30,12 @@ def generate(path: Path) -> int:
         {"code": f"U{n}", "name": f"Đơn vị số {n}", "parent": "T"} for n in range(UNITS)
     ]
     officers = [
-        {"code": f"CB{n}", "full_name": f"Nguyễn Văn {n}", "unit": f"U{n % UNITS}", "role": "officer"}
+        {
+            "code": f"CB{n}",
+            "full_name": f"Nguyễn Văn {n}",
+            "unit": f"U{n % UNITS}",
+            "role": "officer",
+        }
         for n in range(UNITS * 3)
     ]
     tasks, indicators, milestones = [], [], []
@@ -99,10 +104,16 @@ def main() -> None:
         read_only(path)
         baseline = time.perf_counter() - started
         created, unchanged = asyncio.run(import_twice(path, folder))
-    print(f"   {TASKS} tasks, {rows} rows in all (SQLite)")
-    print(f"   openpyxl read-only, cells only: {baseline:.2f} s ({rows / baseline:,.0f} rows/s)")
-    print(f"   first import:  {created:.2f} s ({rows / created:,.0f} rows/s), {created / baseline:.1f}x the bare read")
-    print(f"   re-import, no changes: {unchanged:.2f} s ({rows / unchanged:,.0f} rows/s), {unchanged / baseline:.1f}x the bare read")
+
+    def line(label: str, seconds: float) -> str:
+        return (
+            f"   {label}: {seconds:.2f} s ({rows / seconds:,.0f} rows/s), {seconds / baseline:.1f}x"
+        )
+
+    print(f"   {TASKS} tasks, {rows} rows in all (SQLite); ratios against the bare read")
+    print(line("openpyxl read-only, cells only (baseline)", baseline))
+    print(line("first import", created))
+    print(line("re-import, no changes", unchanged))
 
 
 if __name__ == "__main__":
