@@ -121,7 +121,9 @@ async def test_enroll_help_and_language_over_polling(db: Database, fake: FakeTel
         user = TelegramUser(fake, 5001)
         texts = await user.say(f"/start {code}", expect=vi("Commands you can use:"))
         assert any("Trần Thị Hoà" in text for text in texts)
-        await user.say("/lang en", expect="Language: English")
+        choose = "Choose a language: /lang vi (Tiếng Việt) or /lang en (English)."
+        await user.say("/lang", expect=vi(choose))
+        await user.press("English", expect="Language: English")
         await user.say("/help", expect="Commands you can use:")
     async with db.session() as s:
         identity = (await s.exec(select(ChatIdentity))).scalar_one()
@@ -198,6 +200,24 @@ async def test_stickers_groups_and_strangers(db: Database, fake: FakeTelegram) -
         await fake.wait_for(lambda: fake.texts(-100))
         private_only = "Please talk to me in a private chat: reports are personal."
         assert fake.texts(-100) == [vi(private_only)]
+
+
+async def test_one_chats_updates_are_answered_in_order(db: Database, fake: FakeTelegram) -> None:
+    await small_org(db)
+    code = await invite(db, "OA")
+    async with running(db, fake):
+        user = TelegramUser(fake, 5007)
+        await user.say(f"/start {code}", expect=vi("Commands you can use:"))
+        before = len(fake.texts(5007))
+        for text in ("/lang en", "/help", "/lang vi", "/help"):
+            await fake.push(fake.message_update(5007, text))
+        texts = await fake.wait_for(lambda: fake.texts(5007)[before:][3:] and fake.texts(5007))
+    assert [text.split("\n")[0] for text in texts[before:]] == [
+        "Language: English. Send /lang vi for Vietnamese.",
+        "Commands you can use:",
+        vi("Language: English. Send /lang vi for Vietnamese."),
+        vi("Commands you can use:"),
+    ]
 
 
 async def test_send_escapes_splits_and_attaches(db: Database, fake: FakeTelegram) -> None:
