@@ -26,6 +26,7 @@ from handlers.types import Reply
 from reminders.periods import Period
 from storage.models import Indicator, Report, ReportStatus, Task
 from storage.reports import (
+    Calendars,
     Owed,
     PeriodClosed,
     ReportInput,
@@ -72,7 +73,7 @@ async def _check(ctx: Context, task_id: int, period_key: str) -> tuple[Task, Per
         return _("This button is not valid any more. Send /help to see what you can do.")
     if task is None or not await may_report(ctx.session, ctx.officer.id, task, today):
         return _("This task is not assigned to you. Send /tasks to see yours.")
-    if not is_reportable(task, period, today):
+    if not await is_reportable(Calendars(ctx.session, today), task, period):
         return _("Task {code} does not report for {period}.").format(
             code=task.code, period=period_label(_, period)
         )
@@ -374,7 +375,6 @@ async def answer_confirm(ctx: Context, answer: Answer) -> list[Reply]:
             officer=ctx.officer,
             answers=answers,
             now=ctx.now,
-            tz=_.tz,
         )
     except PeriodClosed:
         return [Reply(_("This period has just been closed. Nothing was saved."))]

@@ -45,7 +45,11 @@ async def tasks(ctx: Context, args: str) -> list[Reply]:
                 "  " + _("Covering for {name} (on leave)").format(name=names[task.officer_id])
             )
         for item in due.get(task.id, []):  # type: ignore[arg-type]
-            if item.report is None:
+            if item.report is None and item.deadline < today:
+                state = _("not reported, overdue (deadline {date})").format(
+                    date=_.date(item.deadline)
+                )
+            elif item.report is None:
                 state = _("not reported yet, deadline {date}").format(date=_.date(item.deadline))
             else:
                 state = _("reported: {state}").format(state=report_state(_, item.report))

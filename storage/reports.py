@@ -10,32 +10,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from reminders.calendar import CalendarConfig, WorkingCalendar, load_calendar
 from reminders.periods import Period, PeriodKind
+from storage.leave import represented_by
 from storage.models import (
     AuditEvent,
-    Cadence,
     ClosedPeriod,
     Indicator,
     IndicatorValue,
-    Leave,
     Officer,
+    Plan,
     Report,
     ReportRevision,
     ReportStatus,
     ReviewState,
     Task,
 )
-
-_KINDS = {
-    Cadence.monthly: (PeriodKind.month,),
-    Cadence.quarterly: (PeriodKind.quarter,),
-    Cadence.both: (PeriodKind.month, PeriodKind.quarter),
-}
 
 
 class PeriodClosed(Exception):
@@ -64,62 +58,33 @@ class ReportInput:
     values: dict[int, float] = field(default_factory=dict)
 
 
-# --- the reporting calendar (provisional until reminders/calendar.py lands) -----------------
+# --- the reporting calendar and whose tasks ------------------------------------------------
 
 
-def period_of(kind: PeriodKind, day: date) -> Period:
-    return Period.month_of(day) if kind is PeriodKind.month else Period.quarter_of(day)
+class Calendars:
+    """Each plan's working calendar, loaded once per unit of work (tasks may span plans)."""
+
+    def __init__(self, session: AsyncSession, today: date) -> None:
+        self.session = session
+        self.today = today
+        self._loaded: dict[int, WorkingCalendar] = {}
+
+    async def of(self, task: Task) -> WorkingCalendar:
+        if task.plan_id not in self._loaded:
+            plan = await self.session.get(Plan, task.plan_id)
+            self._loaded[task.plan_id] = await load_calendar(self.session, plan, self.today)
+        return self._loaded[task.plan_id]
 
 
-def current_periods(task: Task, today: date) -> list[Period]:
-    """The periods a task reports on today: this month and/or quarter (its cadence).
-
-    A task not started yet owes nothing; a task past its due date keeps owing the period that
-    holds its due date (a late report is accepted until the office closes that period).
-    """
-    periods = []
-    for kind in _KINDS[Cadence(task.cadence)]:
-        period = period_of(kind, min(today, task.due_date))
-        if period.end >= task.start_date and period.start <= today:
-            periods.append(period)
-    return periods
-
-
-def is_reportable(task: Task, period: Period, today: date) -> bool:
-    """A period this task may report on: of its cadence, within start..due, already begun."""
-    return (
-        period.kind in _KINDS[Cadence(task.cadence)]
-        and period.end >= task.start_date
-        and period.start <= task.due_date
-        and period.start <= today
-    )
-
-
-def deadline(period: Period) -> date:
-    """The last day a report for `period` is on time: the period's last day."""
-    return period.end
-
-
-def is_on_time(submitted_at: datetime, period: Period, tz: ZoneInfo) -> bool:
-    return submitted_at.astimezone(tz).date() <= deadline(period)
-
-
-# --- whose tasks ----------------------------------------------------------------------------
-
-
-async def delegators(session: AsyncSession, officer_id: int, today: date) -> list[int]:
-    """Officers on leave today who named `officer_id` as their delegate."""
-    rows = await session.exec(
-        select(Leave.officer_id).where(
-            Leave.delegate_id == officer_id, Leave.start_date <= today, Leave.end_date >= today
-        )
-    )
-    return list(rows.scalars().all())
+async def is_reportable(calendars: Calendars, task: Task, period: Period) -> bool:
+    """A period of the task's calendar (cadence, start..due) that has already begun."""
+    calendar = await calendars.of(task)
+    return period.start <= calendars.today and period in calendar.task_periods(task)
 
 
 async def my_tasks(session: AsyncSession, officer_id: int, today: date) -> list[Task]:
     """Active tasks assigned to the officer or to someone whose delegate they are today."""
-    owners = [officer_id, *await delegators(session, officer_id, today)]
+    owners = [officer_id, *await represented_by(session, officer_id, today)]
     rows = await session.exec(
         select(Task)
         .where(Task.officer_id.in_(owners), Task.active)  # type: ignore[union-attr]
@@ -132,7 +97,7 @@ async def may_report(session: AsyncSession, officer_id: int, task: Task, today: 
     """The task is active and the officer's own, or delegated to them today."""
     if not task.active or task.officer_id is None:
         return False
-    return task.officer_id == officer_id or task.officer_id in await delegators(
+    return task.officer_id == officer_id or task.officer_id in await represented_by(
         session, officer_id, today
     )
 
@@ -156,23 +121,41 @@ async def closed_periods(
 
 
 async def is_closed(session: AsyncSession, task: Task, period: Period) -> bool:
+    """Whether the office has closed `period` for the task's plan."""
     return bool(await closed_periods(session, [(task.plan_id, period.key)]))
 
 
 async def owed(session: AsyncSession, tasks: Sequence[Task], today: date) -> list[Owed]:
-    """Each task's current periods that are still open, with the report already in if any."""
-    candidates = [(task, period) for task in tasks for period in current_periods(task, today)]
-    closed = await closed_periods(session, {(t.plan_id, p.key) for t, p in candidates})
-    candidates = [(t, p) for t, p in candidates if (t.plan_id, p.key) not in closed]
+    """What each task owes now, most urgent first: the latest begun period of each kind its
+    cadence has (reported or not, so it can be revised), and every earlier open period still
+    unreported (overdue). Periods the office has closed owe nothing any more."""
+    calendars = Calendars(session, today)
+    begun = [
+        (task, period)
+        for task in tasks
+        for period in (await calendars.of(task)).task_periods(task)
+        if period.start <= today
+    ]
+    closed = await closed_periods(session, {(t.plan_id, p.key) for t, p in begun})
     reports: dict[tuple[int, str], Report] = {}
-    if candidates:
+    if begun:
         rows = await session.exec(
-            select(Report).where(
-                tuple_(Report.task_id, Report.period).in_({(t.id, p.key) for t, p in candidates})
-            )
+            select(Report).where(Report.task_id.in_({t.id for t, _p in begun}))  # type: ignore[union-attr]
         )
         reports = {(r.task_id, r.period): r for r in rows.scalars().all()}
-    return [Owed(t, p, deadline(p), reports.get((t.id, p.key))) for t, p in candidates]  # type: ignore[arg-type]
+    latest: dict[tuple[int, PeriodKind], Period] = {}
+    for task, period in begun:
+        key = (task.id, period.kind)  # type: ignore[assignment]
+        latest[key] = max(latest.get(key, period), period)  # type: ignore[index]
+    items = []
+    for task, period in begun:
+        report = reports.get((task.id, period.key))  # type: ignore[arg-type]
+        if (task.plan_id, period.key) in closed:
+            continue
+        if report is None or latest[(task.id, period.kind)] == period:  # type: ignore[index]
+            calendar = await calendars.of(task)
+            items.append(Owed(task, period, calendar.deadline(period), report))
+    return items
 
 
 async def find_report(session: AsyncSession, task_id: int, period: Period) -> Report | None:
@@ -202,7 +185,6 @@ async def save_report(
     officer: Officer,
     answers: ReportInput,
     now: datetime,
-    tz: ZoneInfo,
 ) -> Report:
     """Insert or revise the task's report for `period`; raises `PeriodClosed` after the close.
 
@@ -237,7 +219,11 @@ async def save_report(
     report.proposals = answers.proposals or None
     report.submitted_by_id = officer.id  # type: ignore[assignment]
     report.submitted_at = now
-    report.on_time = is_on_time(now, period, tz)
+    plan = await session.get(Plan, task.plan_id)
+    calendar = await load_calendar(
+        session, plan, now.astimezone(CalendarConfig.from_plan(plan).tz).date()
+    )
+    report.on_time = calendar.is_on_time(now, period)
     completed = answers.status is ReportStatus.completed
     report.review_state = (ReviewState.pending if completed else ReviewState.none).value
     report.reviewed_by_id = None
@@ -296,10 +282,3 @@ def snapshot(report: Report, values: dict[int, float]) -> dict[str, object]:
         "on_time": report.on_time,
         "values": {str(key): value for key, value in values.items()},
     }
-
-
-async def task_by_code(
-    session: AsyncSession, officer_id: int, code: str, today: date
-) -> list[Task]:
-    """The officer's (or delegated) tasks with this code, case-insensitive."""
-    return [t for t in await my_tasks(session, officer_id, today) if t.code.lower() == code.lower()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.app import TaskBot
 from bot.settings import Settings
@@ -15,7 +15,8 @@ from tests.org import invite, small_org
 
 async def org_with_tasks(db: Database) -> tuple[dict[str, Officer], dict[str, Task]]:
     """small_org plus a plan: OA has a monthly task with two indicators and a quarterly one;
-    OA1 has a task of A1; HB one of B. The default clock (23/11/2026) is inside all of them."""
+    OA1 has a task of A1; HB one of B. All start on 01/11/2026: on `REPORT_DAY` (Monday
+    16/11/2026) November and Q4 are owed and not yet due (deadlines 20/11 and 21/12)."""
     people = await small_org(db)
     async with db.session() as s:
         plan = Plan(code="386-KH/TU", title="Kế hoạch thực hiện Nghị quyết 57")
@@ -36,7 +37,7 @@ async def org_with_tasks(db: Database) -> tuple[dict[str, Officer], dict[str, Ta
                 title=title,
                 presiding_unit_id=units[unit],
                 officer_id=people[officer].id,
-                start_date=date(2026, 1, 1),
+                start_date=date(2026, 11, 1),
                 due_date=date(2026, 12, 31),
                 cadence=cadence,
             )
@@ -67,8 +68,11 @@ async def org_with_tasks(db: Database) -> tuple[dict[str, Officer], dict[str, Ta
     return people, tasks
 
 
+REPORT_DAY = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
+
+
 def make_bot(db: Database, clock: FrozenClock | None = None) -> TaskBot:
-    return TaskBot(db, Settings(database_url=db.url), clock or FrozenClock())
+    return TaskBot(db, Settings(database_url=db.url), clock or FrozenClock(REPORT_DAY))
 
 
 async def enrolled(bot: TaskBot, db: Database, code: str, user: str) -> Chat:

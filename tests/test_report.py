@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import delete, func, select
 
@@ -21,7 +21,7 @@ from storage.models import (
     Task,
 )
 from tests.chat import Chat, FrozenClock
-from tests.reporting import enrolled, make_bot, org_with_tasks
+from tests.reporting import REPORT_DAY, enrolled, make_bot, org_with_tasks
 
 # The answers to the monthly task with two indicators, each step once wrong first.
 SCRIPT = [
@@ -59,12 +59,21 @@ async def test_tasks_lists_due_dates_and_what_is_due(db: Database) -> None:
     text = chat.last.text
     assert "386.II.1 — Số hoá thủ tục hành chính cấp tỉnh" in text
     assert "Thời hạn: 31/12/2026" in text
-    assert "tháng 11/2026: chưa báo cáo, hạn 30/11/2026" in text
-    assert "quý IV/2026: chưa báo cáo" in text
+    assert "tháng 11/2026: chưa báo cáo, hạn 20/11/2026" in text
+    assert "quý IV/2026: chưa báo cáo, hạn 21/12/2026" in text  # 20/12 is a Sunday
     assert "386.II.3" not in text  # OA1's task
     assert chat.labels() == ["Báo cáo 386.II.1 · tháng 11/2026", "Báo cáo 386.II.2 · quý IV/2026"]
     await chat.say("2")  # a typed number presses the second button
     assert "386.II.2" in chat.last.text and "Tình trạng thực hiện" in chat.last.text
+    await chat.say("/cancel")
+    chat.bot.clock.advance(days=16)  # 02/12: November was never reported
+    await chat.say("/tasks")
+    assert "tháng 11/2026: chưa báo cáo, quá hạn (hạn 20/11/2026)" in chat.last.text
+    assert "tháng 12/2026: chưa báo cáo, hạn 21/12/2026" in chat.last.text
+    assert chat.labels()[:2] == [
+        "Báo cáo 386.II.1 · tháng 11/2026",
+        "Báo cáo 386.II.1 · tháng 12/2026",
+    ]
 
 
 async def test_full_report_with_one_invalid_answer_per_step(db: Database) -> None:
@@ -182,7 +191,7 @@ async def test_blocked_needs_an_obstacle(db: Database) -> None:
 
 async def test_dialog_survives_a_restart(db: Database) -> None:
     await org_with_tasks(db)
-    clock = FrozenClock()
+    clock = FrozenClock(REPORT_DAY)
     chat = await enrolled(make_bot(db, clock), db, "OA", "1")
     await chat.say("/report 386.II.1")
     await run_script(chat, [("2", "phần trăm"), ("50", "Chỉ tiêu 1/2")])
@@ -222,6 +231,7 @@ async def test_report_button_is_checked(db: Database) -> None:
         (action_token("rp", own, "2026-13"), "không còn hiệu lực"),
         (action_token("rp", own, "2027-01"), "không có kỳ báo cáo tháng 01/2027"),
         (action_token("rp", quarterly, "2026-11"), "không có kỳ báo cáo tháng 11/2026"),
+        (action_token("rp", own, "2026-10"), "không có kỳ báo cáo tháng 10/2026"),  # not started
         (action_token("rp", "x", "2026-11"), "không còn hiệu lực"),
         ("a:rp:1", "không còn hiệu lực"),
     ]
@@ -229,43 +239,41 @@ async def test_report_button_is_checked(db: Database) -> None:
         replies = await chat.press_token(token)
         assert expected in replies[-1].text, (token, replies[-1].text)
         assert chat.labels() == [] or "Gửi" not in chat.last.text
-    await chat.press_token(action_token("rp", own, "2026-10"))  # last month: late but open
-    assert "tháng 10/2026" in chat.last.text and "Tình trạng thực hiện" in chat.last.text
+    await chat.press_token(action_token("rp", own, "2026-11"))
+    assert "tháng 11/2026" in chat.last.text and "Tình trạng thực hiện" in chat.last.text
 
 
 async def test_late_report_and_closed_period(db: Database) -> None:
     _people, tasks = await org_with_tasks(db)
-    chat = await enrolled(make_bot(db), db, "OA", "1")
-    await chat.press_token(action_token("rp", tasks["386.II.1"].id, "2026-10"))
-    await run_script(
-        chat,
-        [("2", "phần trăm"), ("20", "1/2"), ("1", "2/2"), ("2", "Kết quả"), ("Ok", "khó")],
-    )
-    await run_script(chat, [("/skip", "đề xuất"), ("/skip", "kiểm tra lại")])
+    clock = FrozenClock(REPORT_DAY)
+    chat = await enrolled(make_bot(db, clock), db, "OA", "1")
+    clock.advance(days=7)  # 23/11, after November's deadline (20/11)
+    steps = [("2", "phần trăm"), ("20", "1/2"), ("1", "2/2"), ("2", "Kết quả"), ("Ok", "khó")]
+    await chat.press_token(action_token("rp", tasks["386.II.1"].id, "2026-11"))
+    await run_script(chat, [*steps, ("/skip", "đề xuất"), ("/skip", "kiểm tra lại")])
     async with db.session() as s:
         s.add(
             ClosedPeriod(
                 plan_id=tasks["386.II.1"].plan_id,
-                period="2026-10",
-                closed_at=datetime(2026, 11, 23, tzinfo=UTC),
+                period="2026-11",
+                closed_at=clock.now,
                 closed_by="office:VP",
             )
         )
     await chat.press("Gửi báo cáo")
     assert "đã khoá sổ" in chat.text and "Chưa có gì được lưu" in chat.last.text
-    await chat.press_token(action_token("rp", tasks["386.II.1"].id, "2026-10"))
+    await chat.press_token(action_token("rp", tasks["386.II.1"].id, "2026-11"))
     assert "đã khoá sổ" in chat.last.text
+    await chat.say("/tasks")
+    assert "tháng 11/2026" not in chat.last.text  # a closed period owes nothing any more
     async with db.session() as s:
         await s.exec(delete(ClosedPeriod))  # type: ignore[call-overload]
-    await chat.press_token(action_token("rp", tasks["386.II.1"].id, "2026-10"))
-    await run_script(
-        chat,
-        [("2", "phần trăm"), ("20", "1/2"), ("1", "2/2"), ("2", "Kết quả"), ("Ok", "khó")],
-    )
-    await run_script(chat, [("/skip", "đề xuất"), ("/skip", "kiểm tra lại"), ("1", "trễ hạn")])
+    await chat.press_token(action_token("rp", tasks["386.II.1"].id, "2026-11"))
+    await run_script(chat, [*steps, ("/skip", "đề xuất"), ("/skip", "kiểm tra lại")])
+    await run_script(chat, [("1", "trễ hạn")])
     async with db.session() as s:
         report = (await s.exec(select(Report))).scalar_one()
-    assert (report.period, report.on_time) == ("2026-10", False)
+    assert (report.period, report.on_time) == ("2026-11", False)
 
 
 async def test_delegate_reports_during_leave(db: Database) -> None:
@@ -274,7 +282,7 @@ async def test_delegate_reports_during_leave(db: Database) -> None:
         s.add(
             Leave(
                 officer_id=people["OA"].id,
-                start_date=date(2026, 11, 20),
+                start_date=date(2026, 11, 10),
                 end_date=date(2026, 11, 30),
                 delegate_id=people["OA1"].id,
                 created_by="test",
