@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,11 @@ from storage.db import Database
 from storage.models import (
     AuditEvent,
     Indicator,
+    IndicatorValue,
     Milestone,
     Officer,
     Plan,
+    Report,
     Task,
     TaskCoordinator,
     Unit,
@@ -267,6 +269,50 @@ async def test_csv_folder_with_and_without_bom(
     # One of the CSV files, given by name, stands for its folder.
     again = await import_plan(db, folder / "tasks.csv", actor="test", dry_run=True)
     assert again.errors == [] and again.counts.get("tasks.created") is None
+
+
+async def test_an_indicator_with_reported_values_is_kept(db: Database, tmp_path: Path) -> None:
+    await load_sample(db)
+    async with db.session() as s:
+        officer = (await s.exec(select(Officer).where(Officer.code == "CB-SNV-1"))).scalar_one()
+        task = (await s.exec(select(Task).where(Task.code == "386.II.4.c"))).scalar_one()
+        first, second = (
+            await s.exec(select(Indicator).where(Indicator.task_id == task.id).order_by("code"))
+        ).scalars()
+        report = Report(
+            task_id=task.id,
+            period="2026-10",
+            status="in_progress",
+            percent=60,
+            submitted_by_id=officer.id,
+            submitted_at=datetime(2026, 10, 20, 2, 0, tzinfo=UTC),
+            on_time=True,
+        )
+        s.add(report)
+        await s.flush()
+        s.add(IndicatorValue(report_id=report.id, indicator_id=first.id, value=75))
+
+    def drop_both(workbook) -> None:
+        sheet = workbook["Chỉ tiêu"]
+        sheet.delete_rows(row_of(sheet, 1, "386.II.4.c"), 2)
+
+    stages: list[tuple[str, int, int]] = []
+    result = await import_plan(
+        db,
+        edited_sample(tmp_path, drop_both),
+        actor="test",
+        progress=lambda stage, done, total: stages.append((stage, done, total)),
+    )
+    assert result.errors == [] and result.counts["indicators.deleted"] == 1
+    assert result.warnings == [
+        "chỉ tiêu CT1 của nhiệm vụ 386.II.4.c đã bị bỏ khỏi kế hoạch nhưng đã có số liệu "
+        "báo cáo: giữ lại"
+    ]
+    async with db.session() as s:
+        left = (await s.exec(select(Indicator.id).where(Indicator.task_id == task.id))).all()
+    assert [row[0] for row in left] == [first.id] and second.id != first.id
+    assert [stage for stage, _done, _total in stages][:2] == ["read", "check"]
+    assert stages[-1][0] == "write" and stages[-1][1] == stages[-1][2]
 
 
 async def test_dry_run_writes_nothing(db: Database) -> None:

@@ -35,7 +35,7 @@ def test_make_run_path_on_a_fresh_machine(tmp_path: Path) -> None:
     assert "Tạm biệt." in out
     # A second start finds the plan already there and does not import it again.
     again = _run(tmp_path, "/as CB-SKHCN-1\n/tasks\n/quit\n")
-    assert "Nguyễn Thị Hồng Nhung" in again
+    assert "Nguyễn Thị Hồng Nhung" in again and "386.II.1.b" in again
     with sqlite3.connect(tmp_path / "taskbot.db") as connection:
         plans, tasks = connection.execute(
             "SELECT (SELECT count(*) FROM plan), (SELECT count(*) FROM task)"
