@@ -26,12 +26,14 @@ from handlers.dispatch import Dispatcher
 from handlers.registry import build_router
 from handlers.router import Router
 from handlers.types import Attachment, Reply
+from reminders.dispatcher import OutboxDispatcher
 from storage.db import Database
-from storage.models import ChatIdentity, Report
+from storage.models import ChatIdentity, Outbox, Report
 from tests.chat import FrozenClock
 from tests.cli import taskbot
 from tests.fake_telegram import TOKEN, FakeTelegram, TelegramUser, fake_telegram
 from tests.org import invite, small_org
+from tests.outbox import enroll, queue
 from tests.reporting import org_with_tasks
 
 vi = translator("vi")
@@ -320,6 +322,9 @@ async def test_webhook_checks_secret_and_body_and_answers_once(
         for body in (b"not json", b'{"message": {}}', b'{"update_id": 7, "message": "x"}'):
             response = await client.post("/telegram", content=body, headers={SECRET_HEADER: SECRET})
             assert response.status_code == 400
+        huge = b'{"update_id": 8, "message": {"text": "' + b"x" * (2 << 20) + b'"}}'
+        response = await client.post("/telegram", content=huge, headers={SECRET_HEADER: SECRET})
+        assert response.status_code == 413
         assert (await client.get("/healthz")).status_code == 200
         await asyncio.sleep(0.1)
         assert not fake.sent(), "rejected posts are not processed"
@@ -420,3 +425,32 @@ async def test_invite_prints_the_deep_link(
     output = await taskbot(cli_env, "invite", "OA")
     assert "https://t.me/taskbot_test_bot?start=" in output
     assert fake.sent("getMe")
+
+
+async def test_outbox_through_telegram_retries_then_records_failures(
+    db: Database, fake: FakeTelegram
+) -> None:
+    await small_org(db)
+    await enroll(db, "OA", "telegram", "7001")
+    await enroll(db, "HB", "telegram", "7002")
+    settings = settings_for(db, fake, telegram_max_retries=2)
+    channel = TelegramChannel(settings, TaskBot(db, settings))
+    try:
+        await queue(db, "OA", 3)
+        fake.fail("sendMessage", times=1, status=429, retry_after=1)
+        stats = await OutboxDispatcher(db, {"telegram": channel}, clock=FrozenClock()).run_once()
+        assert (stats.sent, stats.failed) == (3, 0)
+        assert sorted(fake.texts(7001)) == ["m-OA-0", "m-OA-1", "m-OA-2"]
+        buttons = fake.sent(chat_id=7001)[0].params["reply_markup"]["inline_keyboard"]
+        assert buttons == [[{"text": "Report", "callback_data": "a:rp:1:2026-11"}]]
+
+        await queue(db, "HB", 1, prefix="blocked")
+        fake.fail("sendMessage", times=1, status=403)
+        stats = await OutboxDispatcher(db, {"telegram": channel}, clock=FrozenClock()).run_once()
+        assert stats.failed == 1
+    finally:
+        await channel.stop()
+    async with db.session() as s:
+        rows = (await s.exec(select(Outbox).order_by(Outbox.id))).scalars().all()
+    assert [row.status for row in rows] == ["sent", "sent", "sent", "failed"]
+    assert "blocked by the user" in (rows[3].last_error or "")

@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Updates are a few kilobytes; anything much larger is not from Telegram.
+MAX_UPDATE_BYTES = 1 << 20
 
 
 async def fetch_username(settings: Settings) -> str | None:
@@ -216,8 +218,14 @@ class TelegramChannel:
         if not hmac.compare_digest(given, self._secret.encode()):
             log.warning("Telegram webhook call without the right secret from %s", request.client)
             return Response(status_code=403)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_UPDATE_BYTES:
+                log.warning("Telegram webhook body over %d bytes refused", MAX_UPDATE_BYTES)
+                return Response(status_code=413)
         try:
-            data = json.loads(await request.body())
+            data = json.loads(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("no update_id")
             update = Update.de_json(data, self.app.bot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -9,6 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, MessageLimit
 
 from handlers.types import Choice, Incoming
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
@@ -118,6 +121,8 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     """Inline buttons for the choices; short labels share a row, long ones get their own."""
     if not choices:
         return None
+    if len(choices) > MAX_BUTTONS:
+        log.warning("%d choices; Telegram shows the first %d", len(choices), MAX_BUTTONS)
     rows: list[list[InlineKeyboardButton]] = []
     width = 0
     for choice in choices[:MAX_BUTTONS]:
