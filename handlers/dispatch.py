@@ -28,6 +28,17 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return name, args.strip()
 
 
+def remember_choices(ctx: Context, replies: list[Reply]) -> None:
+    """Outside a dialog, the buttons just shown are the ones a typed "2" or label answers.
+
+    Zalo and the console have no buttons: they number the choices and the user types the number
+    or the label. Only the last message with choices counts (each is numbered from 1); a reply
+    without choices clears them, so a stale "2" is not taken for a button.
+    """
+    offered = [reply.choices for reply in replies if reply.choices]
+    ctx.state.choices = [[c.token, c.label] for c in offered[-1]] if offered else []
+
+
 class Dispatcher:
     """Dispatches updates to the routers' commands, actions and dialogs."""
 
@@ -36,6 +47,12 @@ class Dispatcher:
         self.dialogs = DialogEngine(router.dialogs)
 
     async def dispatch(self, ctx: Context) -> list[Reply]:
+        replies = await self._route(ctx)
+        if not ctx.in_dialog:
+            remember_choices(ctx, replies)
+        return replies
+
+    async def _route(self, ctx: Context) -> list[Reply]:
         incoming = ctx.incoming
         _ = ctx.t
         ctx.commands, ctx.dialogs = self.router.commands, self.dialogs

@@ -26,13 +26,18 @@ from starlette.types import ASGIApp
 TOKEN = "1234567890:fake-zalo-token"
 
 
-@asynccontextmanager
-async def serve(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on a free port of 127.0.0.1; yield its base URL."""
+def bind() -> tuple[socket.socket, str]:
+    """A listening socket on a free port of 127.0.0.1 and its base URL (known before serving)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
+    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@asynccontextmanager
+async def serve(app: ASGIApp, bound: tuple[socket.socket, str] | None = None) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 (a free port unless `bound`); yield its base URL."""
+    sock, url = bound or bind()
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
@@ -40,7 +45,7 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
             task.result()
         await asyncio.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.should_exit = True
         await task

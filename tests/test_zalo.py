@@ -7,14 +7,16 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from bot.app import TaskBot
 from bot.channels.base import PermanentSendError, RetryAfter, TransientSendError
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import ZaloApi
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 from bot.web import build_app
 from handlers.context import Answer, Context, Question
 from handlers.dispatch import Dispatcher
@@ -27,12 +29,14 @@ from tests.chat import FrozenClock
 from tests.fake_zalo import (
     TOKEN,
     FakeZalo,
+    bind,
     image_update,
     serve,
     sticker_update,
     text_update,
 )
 from tests.org import invite, small_org
+from tests.status_data import make_plan, random_tasks
 
 SECRET = "s3cret-webhook-token"
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 10
@@ -114,15 +118,18 @@ async def fake() -> AsyncIterator[tuple[FakeZalo, str]]:
 
 @pytest.fixture
 async def polling(db: Database, fake: tuple[FakeZalo, str]) -> AsyncIterator[Rig]:
+    """The bot polling the fake Zalo, with its web app serving `/files` for charts."""
     zalo, url = fake
     await small_org(db)
-    settings = make_settings(db, url)
+    web = bind()
+    settings = make_settings(db, url, public_url=web[1])
     bot = TaskBot(db, settings, FrozenClock())
     bot.dispatcher = Dispatcher(_pick_router())
     channel = make_channel(settings, bot)
-    await channel.start(webhook=False)
-    yield Rig(zalo, channel, bot, db)
-    await channel.stop()
+    async with serve(build_app(channel.webhook_routes()), web):
+        await channel.start(webhook=False)
+        yield Rig(zalo, channel, bot, db)
+        await channel.stop()
 
 
 async def test_enroll_help_and_numbered_choices_by_number_and_text(polling: Rig) -> None:
@@ -138,6 +145,27 @@ async def test_enroll_help_and_numbered_choices_by_number_and_text(polling: Rig)
     async with polling.db.session() as s:
         identity = (await s.exec(select(ChatIdentity))).scalar_one()
     assert (identity.channel, identity.external_user_id) == ("zalo", "u1")
+
+
+async def test_lang_choices_answered_by_number_and_by_text(polling: Rig) -> None:
+    await polling.say(f"/start {await invite(polling.db, 'OA')}")
+    offer = await polling.say("/lang")
+    assert "1. Tiếng Việt\n2. English" in offer and "Trả lời 1, 2 hoặc" in offer
+    assert "English" in await polling.say("2")
+    await polling.say("/lang")
+    assert "Tiếng Việt" in await polling.say("tieng viet")
+
+
+async def test_head_status_with_chart_and_numbered_drill_down(polling: Rig) -> None:
+    await random_tasks(polling.db, await make_plan(polling.db), 40)
+    await polling.say(f"/start {await invite(polling.db, 'HA')}", user="h1")
+    status = await polling.say("/status", user="h1")
+    assert "Tình hình thực hiện nhiệm vụ của Sở Khoa học" in status
+    assert "1. Trung tâm Số" in status
+    [photo] = [payload for method, payload in polling.fake.sent if method == "sendPhoto"]
+    assert photo["chat_id"] == "h1" and "/files/" in photo["photo"]
+    assert polling.fake.photos[0].startswith(b"\x89PNG")
+    assert "của Trung tâm Số đến ngày" in await polling.say("1", user="h1")
 
 
 async def test_stranger_and_unsupported_content(polling: Rig) -> None:
@@ -185,14 +213,12 @@ async def test_webhook_secret_bodies_and_files(db: Database, fake: tuple[FakeZal
     zalo, api_url = fake
     await small_org(db)
     code = await invite(db, "OA")
-    settings = make_settings(db, api_url)
-    bot = TaskBot(db, settings, FrozenClock())
-    channel = make_channel(settings, bot)
-    async with serve(build_app(channel.webhook_routes())) as web:
-        settings = make_settings(db, api_url, webhook_url=web)
-        channel.settings = settings
+    web = bind()
+    settings = make_settings(db, api_url, webhook_url=web[1])
+    channel = make_channel(settings, TaskBot(db, settings, FrozenClock()))
+    async with serve(build_app(channel.webhook_routes()), web) as url:
         await channel.start(webhook=True)
-        assert zalo.webhook == (f"{web}/zalo", SECRET)
+        assert zalo.webhook == (f"{url}/zalo", SECRET)
         assert await zalo.deliver(text_update("/help"), secret="wrong-secret") == 403
         assert await zalo.deliver(text_update("/help"), secret="") == 403
         assert zalo.sent == []
@@ -205,7 +231,13 @@ async def test_webhook_secret_bodies_and_files(db: Database, fake: tuple[FakeZal
         assert zalo.photos == [PNG]
         xlsx = Attachment("báo cáo.xlsx", b"PK..", "application/vnd.ms-excel")
         await channel.send("u1", Reply("Tệp xuất", attachment=xlsx))
-        assert f"Tải báo cáo.xlsx: {web}/files/" in zalo.texts("u1")[-1]
+        link = zalo.texts("u1")[-1]
+        assert f"Tải báo cáo.xlsx: {url}/files/" in link and "dùng được đến" in link
+        async with httpx.AsyncClient() as client:
+            download = await client.get(link.split(": ", 1)[1].split()[0])
+            missing = await client.get(f"{url}/files/not-a-token")
+        assert download.content == b"PK.." and "attachment" in download.headers["content-disposition"]
+        assert missing.status_code == 404
         await channel.stop()
 
 
@@ -233,3 +265,29 @@ async def test_send_splits_long_text_and_maps_errors(db: Database, fake) -> None
     with pytest.raises(TransientSendError):
         await channel.send("u1", Reply("a"))
     await channel.stop()
+
+
+async def test_cli_check_shows_the_bot_and_its_webhook(
+    fake: tuple[FakeZalo, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import app
+
+    zalo, url = fake
+    monkeypatch.setenv("TASKBOT_ZALO_API_BASE", f"{url}/bot")
+    monkeypatch.setenv("TASKBOT_ZALO_TOKEN", TOKEN)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        polling = await asyncio.to_thread(runner.invoke, app, ["zalo", "check"])
+        zalo.webhook = ("https://bot.example.vn/zalo", SECRET)
+        hooked = await asyncio.to_thread(runner.invoke, app, ["zalo", "check"])
+        monkeypatch.setenv("TASKBOT_ZALO_TOKEN", "1:wrong")
+        get_settings.cache_clear()
+        refused = await asyncio.to_thread(runner.invoke, app, ["zalo", "check"])
+    finally:
+        get_settings.cache_clear()
+    assert polling.exit_code == 0 and "bot.taskbot" in polling.output
+    assert "thăm dò" in polling.output
+    assert "https://bot.example.vn/zalo" in hooked.output
+    assert refused.exit_code == 1 and "401 Unauthorized" in refused.output
+    assert "wrong" not in refused.output
