@@ -236,7 +236,8 @@ async def test_webhook_secret_bodies_and_files(db: Database, fake: tuple[FakeZal
         async with httpx.AsyncClient() as client:
             download = await client.get(link.split(": ", 1)[1].split()[0])
             missing = await client.get(f"{url}/files/not-a-token")
-        assert download.content == b"PK.." and "attachment" in download.headers["content-disposition"]
+        assert download.content == b"PK.."
+        assert download.headers["content-disposition"].startswith("attachment;")
         assert missing.status_code == 404
         await channel.stop()
 
