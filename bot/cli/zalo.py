@@ -22,9 +22,7 @@ def check() -> None:
     if settings.zalo_token is None:
         console.print(_("TASKBOT_ZALO_TOKEN is not set."))
         raise typer.Exit(2)
-    api = ZaloApi(
-        settings.zalo_token.get_secret_value(), base=settings.zalo_api_base, retries=1
-    )
+    api = ZaloApi(settings.zalo_token.get_secret_value(), base=settings.zalo_api_base, retries=1)
 
     async def go() -> tuple[dict[str, Any], dict[str, Any]]:
         try:
