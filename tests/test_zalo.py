@@ -18,13 +18,9 @@ from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import ZaloApi
 from bot.settings import Settings, get_settings
 from bot.web import build_app
-from handlers.context import Answer, Context, Question
-from handlers.dispatch import Dispatcher
-from handlers.registry import build_router
-from handlers.router import Router
 from handlers.types import Attachment, Reply
 from storage.db import Database
-from storage.models import ChatIdentity, ProcessedUpdate
+from storage.models import ChatIdentity, ProcessedUpdate, Report
 from tests.chat import FrozenClock
 from tests.fake_zalo import (
     TOKEN,
@@ -36,31 +32,11 @@ from tests.fake_zalo import (
     text_update,
 )
 from tests.org import invite, small_org
+from tests.reporting import org_with_tasks
 from tests.status_data import make_plan, random_tasks
 
 SECRET = "s3cret-webhook-token"
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 10
-
-
-def _pick_router() -> Router:
-    """Every real feature plus a small numbered-choice dialog (until the report dialog lands)."""
-    router = Router()
-    router.include(build_router())
-    dialog = router.dialog("pick", "colour")
-
-    async def ask(ctx: Context) -> Question:
-        return Question("Màu nào?", options=(("r", "Đỏ"), ("g", "Xanh lá"), ("b", "Xanh dương")))
-
-    async def answer(ctx: Context, given: Answer) -> list[Reply]:
-        return [Reply(f"Đã chọn {given.value}")]
-
-    Router.step(dialog, "colour", ask=ask, answer=answer)
-
-    @router.command("pick", "pick a colour")
-    async def pick(ctx: Context, args: str) -> list[Reply]:
-        return await ctx.start_dialog("pick")
-
-    return router
 
 
 @dataclass
@@ -120,11 +96,9 @@ async def fake() -> AsyncIterator[tuple[FakeZalo, str]]:
 async def polling(db: Database, fake: tuple[FakeZalo, str]) -> AsyncIterator[Rig]:
     """The bot polling the fake Zalo, with its web app serving `/files` for charts."""
     zalo, url = fake
-    await small_org(db)
     web = bind()
     settings = make_settings(db, url, public_url=web[1])
     bot = TaskBot(db, settings, FrozenClock())
-    bot.dispatcher = Dispatcher(_pick_router())
     channel = make_channel(settings, bot)
     async with serve(build_app(channel.webhook_routes()), web):
         await channel.start(webhook=False)
@@ -132,22 +106,31 @@ async def polling(db: Database, fake: tuple[FakeZalo, str]) -> AsyncIterator[Rig
         await channel.stop()
 
 
-async def test_enroll_help_and_numbered_choices_by_number_and_text(polling: Rig) -> None:
-    code = await invite(polling.db, "OA")
-    answer = await polling.say(f"/start {code}")
-    assert "Trần Thị Hoà" in answer and "/lang" in answer
-    question = await polling.say("/pick")
-    assert "1. Đỏ\n2. Xanh lá\n3. Xanh dương\n4. ✖ Hủy" in question
-    assert question.endswith("\n\nTrả lời 1, 2, 3, 4 hoặc gõ nội dung lựa chọn.")
-    assert "Đã chọn g" in await polling.say("2")
-    await polling.say("/pick")
-    assert "Đã chọn b" in await polling.say("xanh duong")  # the label, typed without accents
+async def test_enroll_tasks_and_a_full_report_by_number_and_by_text(polling: Rig) -> None:
+    await org_with_tasks(polling.db)
+    answer = await polling.say(f"/start {await invite(polling.db, 'OA')}")
+    assert "Trần Thị Hoà" in answer and "/report" in answer
+    tasks = await polling.say("/tasks")
+    assert "1. Báo cáo 386.II.1 · tháng 11/2026\n2. Báo cáo 386.II.2 · quý IV/2026" in tasks
+    assert tasks.endswith("\n\nTrả lời 1, 2 hoặc gõ nội dung lựa chọn.")
+    status = await polling.say("2")
+    assert "Tình trạng thực hiện" in status and "2. đang thực hiện\n" in status
+    assert "phần trăm" in await polling.say("dang thuc hien")  # the label, without accents
+    assert "Kết quả" in await polling.say("60")
+    assert "khó khăn" in await polling.say("Xong bước 1")
+    assert "đề xuất" in await polling.say("/skip")
+    review = await polling.say("/skip")
+    assert "Tiến độ: 60%" in review and "1. ✓ Gửi báo cáo" in review
+    assert "Đã nhận báo cáo: 386.II.2" in await polling.say("1")
     async with polling.db.session() as s:
+        report = (await s.exec(select(Report))).scalar_one()
         identity = (await s.exec(select(ChatIdentity))).scalar_one()
+    assert (report.period, report.percent, report.status) == ("2026-Q4", 60, "in_progress")
     assert (identity.channel, identity.external_user_id) == ("zalo", "u1")
 
 
 async def test_lang_choices_answered_by_number_and_by_text(polling: Rig) -> None:
+    await small_org(polling.db)
     await polling.say(f"/start {await invite(polling.db, 'OA')}")
     offer = await polling.say("/lang")
     assert "1. Tiếng Việt\n2. English" in offer and "Trả lời 1, 2 hoặc" in offer
@@ -157,6 +140,7 @@ async def test_lang_choices_answered_by_number_and_by_text(polling: Rig) -> None
 
 
 async def test_head_status_with_chart_and_numbered_drill_down(polling: Rig) -> None:
+    await small_org(polling.db)
     await random_tasks(polling.db, await make_plan(polling.db), 40)
     await polling.say(f"/start {await invite(polling.db, 'HA')}", user="h1")
     status = await polling.say("/status", user="h1")
@@ -169,6 +153,7 @@ async def test_head_status_with_chart_and_numbered_drill_down(polling: Rig) -> N
 
 
 async def test_stranger_and_unsupported_content(polling: Rig) -> None:
+    await small_org(polling.db)
     assert "/start" in await polling.say("/help", user="u9")
     code = await invite(polling.db, "HA")
     await polling.say(f"/start {code}", user="u2")
@@ -179,6 +164,7 @@ async def test_stranger_and_unsupported_content(polling: Rig) -> None:
 
 
 async def test_duplicate_message_id_is_processed_once(polling: Rig) -> None:
+    await small_org(polling.db)
     await polling.say("/help", message_id="dup-1")
     assert await polling.say("/help", message_id="dup-1") == ""
     await polling.say("/help", message_id="dup-2")
@@ -189,6 +175,7 @@ async def test_duplicate_message_id_is_processed_once(polling: Rig) -> None:
 
 
 async def test_group_chat_gets_only_a_pointer_to_a_private_chat(polling: Rig) -> None:
+    await small_org(polling.db)
     await polling.put(text_update("/tasks", group=True))
     await polling.put(text_update("/help", group=True))
     [pointer] = polling.fake.texts("g1")  # /tasks: silence; /help: a pointer
@@ -196,6 +183,7 @@ async def test_group_chat_gets_only_a_pointer_to_a_private_chat(polling: Rig) ->
 
 
 async def test_a_5xx_storm_is_survived_without_loss(polling: Rig) -> None:
+    await small_org(polling.db)
     code = await invite(polling.db, "OA")
     # Longer than one call's retries (6): the poller backs off and polls again.
     polling.fake.storm = 15
