@@ -21,22 +21,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import String, Text, and_, bindparam, func, insert, or_, select, update
 
 from bot.channels.base import PermanentSendError, RetryAfter, Sender, TransientSendError
 from bot.settings import Settings
 from handlers.types import Choice, Reply
 from storage.db import Database
-from storage.models import Delivery, Outbox, OutboxStatus
+from storage.models import Delivery, Outbox, OutboxStatus, UTCDateTime
 from storage.recipients import Address, addresses
 
 log = logging.getLogger(__name__)
 
 NOT_ENROLLED = "not enrolled"
+# How long a commit of outcomes waits for the other sends in flight (group commit).
+_LINGER = 0.005
 
 Clock = Callable[[], datetime]
 
@@ -104,11 +106,25 @@ class Claimed:
         return Reply(self.text, choices=choices)
 
 
-@dataclass
-class _Pauses:
-    """Channels that answered 429: no sends on them until the given instant."""
+# An outcome waiting to be written: parameters of `_RECORD` and of the delivery to insert.
+_Outcome = tuple[dict[str, Any], dict[str, Any] | None]
 
-    until: dict[str, datetime] = field(default_factory=dict)
+_table = Outbox.__table__.c  # type: ignore[attr-defined]
+_STAMP = UTCDateTime()
+# A send's outcome; NULL parameters keep the column as it is (executemany needs one shape).
+_RECORD = (
+    update(Outbox.__table__)  # type: ignore[arg-type]
+    .where(_table.id == bindparam("row_id"), _table.status == OutboxStatus.sending)
+    .values(
+        status=bindparam("new_status"),
+        attempts=bindparam("new_attempts"),
+        lease_until=None,
+        not_before=func.coalesce(bindparam("new_not_before", type_=_STAMP), _table.not_before),
+        sent_at=func.coalesce(bindparam("new_sent_at", type_=_STAMP), _table.sent_at),
+        channel=func.coalesce(bindparam("new_channel", type_=String()), _table.channel),
+        last_error=func.coalesce(bindparam("new_error", type_=Text()), _table.last_error),
+    )
+)
 
 
 class OutboxDispatcher:
@@ -130,7 +146,10 @@ class OutboxDispatcher:
         self.clock = clock
         self.policy = policy or DispatchPolicy()
         self.fallback = fallback
-        self._pauses = _Pauses()
+        # Channels that answered 429: no sends on them until the given instant.
+        self._paused: dict[str, datetime] = {}
+        self._outcomes: list[_Outcome] = []
+        self._flushing = asyncio.Lock()
 
     async def run_once(self, *, max_batches: int | None = None) -> DispatchStats:
         """Send everything due now, batch after batch, until nothing is due (or `max_batches`)."""
@@ -200,7 +219,7 @@ class OutboxDispatcher:
 
     async def _deliver(self, row: Claimed, stats: DispatchStats) -> None:
         channel = row.address.channel
-        paused = self._pauses.until.get(channel)
+        paused = self._paused.get(channel)
         if paused is not None and paused > self.clock():
             await self._record(row, retry_at=paused)
             stats.retried += 1
@@ -209,7 +228,7 @@ class OutboxDispatcher:
             message_id = await self.senders[channel].send(row.address.chat_id, row.reply)
         except RetryAfter as error:
             retry_at = self.clock() + timedelta(seconds=error.seconds)
-            self._pauses.until[channel] = max(retry_at, paused or retry_at)
+            self._paused[channel] = max(retry_at, paused or retry_at)
             await self._record(row, error=error, retry_at=retry_at)
             stats.retried += 1
         except PermanentSendError as error:
@@ -238,40 +257,60 @@ class OutboxDispatcher:
         give_up: bool = False,
         retry_at: datetime | None = None,
     ) -> None:
-        """Write one outcome: the row's new state and, for a real try, a `Delivery`."""
+        """Write one outcome: the row's new state and, for a real try, a `Delivery`.
+
+        Outcomes are group-committed: while one transaction writes, the outcomes that arrive
+        meanwhile wait and go together in the next one. A send returns only once its outcome
+        is committed, so a crash can repeat at most the sends still in flight.
+        """
         now = self.clock()
-        attempts = row.attempts + (1 if attempt else 0)
-        values: dict[str, Any] = {"attempts": attempts, "lease_until": None}
+        outcome: dict[str, Any] = {
+            "row_id": row.id,
+            "new_status": OutboxStatus.pending,
+            "new_attempts": row.attempts + (1 if attempt else 0),
+            "new_not_before": retry_at,
+            "new_sent_at": None,
+            "new_channel": None,
+            "new_error": _describe(error) if error else None,
+        }
         if error is None and retry_at is None:
-            values |= {"status": OutboxStatus.sent, "sent_at": now, "channel": row.address.channel}
+            outcome |= {
+                "new_status": OutboxStatus.sent,
+                "new_sent_at": now,
+                "new_channel": row.address.channel,
+            }
         elif give_up:
-            values |= {"status": OutboxStatus.failed, "last_error": _describe(error)}
-        else:
-            values |= {"status": OutboxStatus.pending, "not_before": retry_at}
-            if error is not None:
-                values["last_error"] = _describe(error)
-        async with self.db.session() as session:
-            await session.exec(  # type: ignore[call-overload]
-                update(Outbox)
-                .where(Outbox.id == row.id, Outbox.status == OutboxStatus.sending)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if error is not None or message_id is not None:
-                session.add(
-                    Delivery(
-                        outbox_id=row.id,
-                        channel=row.address.channel,
-                        chat_id=row.address.chat_id,
-                        attempt=row.attempts + 1,
-                        ok=error is None,
-                        error=_describe(error) if error else None,
-                        provider_message_id=message_id,
-                        at=now,
-                    )
-                )
+            outcome["new_status"] = OutboxStatus.failed
+        delivery = None
+        if error is not None or message_id is not None:
+            delivery = {
+                "outbox_id": row.id,
+                "channel": row.address.channel,
+                "chat_id": row.address.chat_id,
+                "attempt": row.attempts + 1,
+                "ok": error is None,
+                "error": outcome["new_error"],
+                "provider_message_id": message_id,
+                "at": now,
+            }
+        self._outcomes.append((outcome, delivery))
         if error is not None:
             log.warning("outbox %s to %s: %s", row.id, row.address.channel, _describe(error))
+        async with self._flushing:
+            if 0 < len(self._outcomes) < self.policy.concurrency:
+                await asyncio.sleep(_LINGER)  # let the other sends in flight join this commit
+            outcomes, self._outcomes = self._outcomes, []
+            if outcomes:
+                await self._write(outcomes)
+
+    async def _write(self, outcomes: list[_Outcome]) -> None:
+        """One transaction, two executemany statements, however many outcomes wait."""
+        deliveries = [delivery for _, delivery in outcomes if delivery is not None]
+        async with self.db.session() as session:
+            connection = await session.connection()
+            await connection.execute(_RECORD, [outcome for outcome, _ in outcomes])
+            if deliveries:
+                await connection.execute(insert(Delivery.__table__), deliveries)  # type: ignore[attr-defined]
 
 
 def _describe(error: Exception | None) -> str:
