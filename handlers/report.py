@@ -20,6 +20,7 @@ from handlers.taskview import (
     period_label,
     report_state,
     short_title,
+    shown,
     task_line,
 )
 from handlers.types import Reply
@@ -58,7 +59,7 @@ async def _open_items(ctx: Context, code: str | None = None) -> list[Owed]:
     tasks = await my_tasks(ctx.session, ctx.officer.id, today)
     if code:
         tasks = [task for task in tasks if task.code.casefold() == code.casefold()]
-    return await owed(ctx.session, tasks, today)
+    return shown(await owed(ctx.session, tasks, today))[0]
 
 
 async def _check(ctx: Context, task_id: int, period_key: str) -> tuple[Task, Period] | str:

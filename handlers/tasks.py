@@ -9,7 +9,14 @@ from sqlalchemy import select
 from bot.i18n import N_
 from handlers.context import Context
 from handlers.router import Router
-from handlers.taskview import local_today, period_label, report_button, report_state, task_line
+from handlers.taskview import (
+    local_today,
+    period_label,
+    report_button,
+    report_state,
+    shown,
+    task_line,
+)
 from handlers.types import Reply
 from storage.models import Officer
 from storage.reports import Owed, my_tasks, owed
@@ -25,8 +32,9 @@ async def tasks(ctx: Context, args: str) -> list[Reply]:
     mine = await my_tasks(ctx.session, ctx.officer.id, today)
     if not mine:
         return [Reply(_("You have no tasks assigned to you."))]
+    items, hidden = shown(await owed(ctx.session, mine, today))
     due: dict[int, list[Owed]] = defaultdict(list)
-    for item in await owed(ctx.session, mine, today):
+    for item in items:
         due[item.task.id].append(item)  # type: ignore[index]
     covered = {t.officer_id for t in mine} - {ctx.officer.id}
     names = {}
@@ -54,6 +62,13 @@ async def tasks(ctx: Context, args: str) -> list[Reply]:
             else:
                 state = _("reported: {state}").format(state=report_state(_, item.report))
             lines.append(f"  {period_label(_, item.period)}: {state}")
+        if hidden[task.id]:  # type: ignore[index]
+            more = _.ngettext(
+                "and {n} earlier period not reported",
+                "and {n} earlier periods not reported",
+                hidden[task.id],  # type: ignore[index]
+            )
+            lines.append("  " + more.format(n=hidden[task.id]))  # type: ignore[index]
         if not due.get(task.id):  # type: ignore[arg-type]
             lines.append("  " + _("Nothing to report now."))
     choices = tuple(report_button(_, item) for items in due.values() for item in items)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from datetime import date
 
 from bot.i18n import N_, Translator
@@ -13,6 +14,8 @@ from storage.models import Report, ReportStatus, ReviewState, Task
 from storage.reports import Owed
 
 TITLE_LENGTH = 70
+# Overdue, unreported periods shown per task (the most recent ones); older ones are counted.
+OVERDUE_SHOWN = 2
 
 STATUS_LABELS = {
     ReportStatus.not_started: N_("not started"),
@@ -70,3 +73,20 @@ def report_button(t: Translator, item: Owed) -> Choice:
         action_token("rp", item.task.id, item.period.key),
         label.format(code=item.task.code, period=period_label(t, item.period)),
     )
+
+
+def shown(items: list[Owed]) -> tuple[list[Owed], Counter[int]]:
+    """The items to show: every current period, and per task only the `OVERDUE_SHOWN` most
+    recent overdue ones (a plan nobody closes periods of would list every month since it
+    started); the count of the hidden ones per task id."""
+    overdue: dict[int, list[Owed]] = defaultdict(list)
+    for item in items:
+        if not item.current:
+            overdue[item.task.id].append(item)  # type: ignore[index]
+    hidden: Counter[int] = Counter()
+    dropped: set[int] = set()
+    for task_id, late in overdue.items():
+        older = sorted(late, key=lambda item: item.deadline)[:-OVERDUE_SHOWN]
+        hidden[task_id] = len(older)
+        dropped |= {id(item) for item in older}
+    return [item for item in items if id(item) not in dropped], hidden

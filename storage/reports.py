@@ -38,12 +38,16 @@ class PeriodClosed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Owed:
-    """A report a task owes: its period, the report already in (if any), the deadline."""
+    """A report a task owes: its period, the report already in (if any), the deadline.
+
+    `current` marks the latest begun period of its kind; the others are overdue and unreported.
+    """
 
     task: Task
     period: Period
     deadline: date
     report: Report | None
+    current: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +156,10 @@ async def owed(session: AsyncSession, tasks: Sequence[Task], today: date) -> lis
         report = reports.get((task.id, period.key))  # type: ignore[arg-type]
         if (task.plan_id, period.key) in closed:
             continue
-        if report is None or latest[(task.id, period.kind)] == period:  # type: ignore[index]
-            calendar = await calendars.of(task)
-            items.append(Owed(task, period, calendar.deadline(period), report))
+        current = latest[(task.id, period.kind)] == period  # type: ignore[index]
+        if report is None or current:
+            deadline = (await calendars.of(task)).deadline(period)
+            items.append(Owed(task, period, deadline, report, current))
     return items
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from bot.app import TaskBot
 from handlers.router import action_token
+from handlers.taskview import OVERDUE_SHOWN
 from storage.db import Database
 from storage.models import (
     AuditEvent,
@@ -22,6 +23,7 @@ from storage.models import (
 )
 from tests.chat import Chat, FrozenClock
 from tests.reporting import REPORT_DAY, enrolled, make_bot, org_with_tasks
+from tests.sample import load_sample
 
 # The answers to the monthly task with two indicators, each step once wrong first.
 SCRIPT = [
@@ -299,3 +301,29 @@ async def test_delegate_reports_during_leave(db: Database) -> None:
         report = (await s.exec(select(Report))).scalar_one()
         task = await s.get(Task, report.task_id)
     assert report.submitted_by_id == people["OA1"].id and task.officer_id == people["OA"].id
+
+
+async def test_sample_officer_reports_on_the_sample_plan(db: Database) -> None:
+    await load_sample(db)
+    chat = await enrolled(make_bot(db, FrozenClock()), db, "CB-TTCDS-1", "1")  # 23/11/2026
+    await chat.say("/tasks")
+    text = chat.last.text
+    for code in ("386.II.3.a", "386.II.3.b", "386.II.3.c"):
+        assert code in text
+    # Never reported since 2025: the two latest overdue months are shown, the rest counted.
+    assert "tháng 10/2026: chưa báo cáo, quá hạn (hạn 20/10/2026)" in text
+    assert "và 18 kỳ trước chưa báo cáo" in text
+    assert "quý III/2026: chưa báo cáo, quá hạn" in text  # 386.II.3.c ended on 30/09/2026
+    assert len(text) < 4096 and len(chat.labels()) <= 3 * (OVERDUE_SHOWN + 1)
+    await chat.say("/report 386.II.3.a")
+    assert len(chat.labels()) == OVERDUE_SHOWN + 2  # + Cancel
+    await chat.press("tháng 11/2026")
+    await run_script(chat, [("2", "phần trăm"), ("70%", "")])
+    while "Chỉ tiêu" in chat.last.text:
+        await chat.say("12")
+    await run_script(chat, [("Đã vận hành thử", "khó khăn"), ("/skip", "đề xuất")])
+    await run_script(chat, [("/skip", "kiểm tra lại"), ("1", "trễ hạn")])
+    async with db.session() as s:
+        report = (await s.exec(select(Report))).scalar_one()
+        task = await s.get(Task, report.task_id)
+    assert (task.code, report.period, report.percent) == ("386.II.3.a", "2026-11", 70)
