@@ -35,6 +35,7 @@ from storage.models import (
     Task,
     TaskCoordinator,
     Unit,
+    utcnow,
 )
 from storage.plan_parse import ParsedPlan, PlanError, Row, parse_plan, task_dates_error
 from storage.plan_reader import UnreadableSource, read_source
@@ -133,25 +134,25 @@ class _Known:
     """What the database already holds that the spreadsheet may refer to."""
 
     units: dict[str, Unit]
-    officers: dict[str, Officer]
+    officers: dict[str, Any]  # code → the officer's row (a mapping)
     plan: Plan | None
     tasks: dict[str, Any]  # code → the task's row (a mapping), for this plan
 
     @classmethod
     async def load(cls, session: AsyncSession, plan_code: str | None) -> _Known:
         units = (await session.exec(select(Unit))).scalars().all()
-        officers = (await session.exec(select(Officer))).scalars().all()
+        officers = (await session.exec(select(*_columns(Officer)))).mappings().all()
         plan = None
         tasks: list[Any] = []
         if plan_code:
             query = select(Plan).where(Plan.code == plan_code)
             plan = (await session.exec(query)).scalars().first()
         if plan is not None:
-            query = select(*Task.__table__.columns).where(Task.plan_id == plan.id)  # type: ignore[attr-defined]
+            query = select(*_columns(Task)).where(Task.plan_id == plan.id)
             tasks = list((await session.exec(query)).mappings())
         return cls(
             {unit.code: unit for unit in units},
-            {officer.code: officer for officer in officers},
+            {officer["code"]: officer for officer in officers},
             plan,
             {task["code"]: task for task in tasks},
         )
@@ -277,6 +278,7 @@ class _Writer:
         self.report = report
         self.actor = actor
         self.done = 0
+        self.officer_ids: dict[str, int] = {}
 
     def _advance(self, rows: int) -> None:
         self.done += rows
@@ -328,10 +330,10 @@ class _Writer:
         self._advance(len(rows))
 
     async def _officers(self) -> None:
-        officers = self.known.officers
         rows = self.parsed.rows("officers")
-        for row in rows:
-            values = {
+        wanted = {
+            row["code"]: {
+                "code": row["code"],
                 "full_name": row["full_name"],
                 "unit_id": self.known.units[row["unit"]].id,
                 "role": row["role"],
@@ -341,13 +343,13 @@ class _Writer:
                 "locale": row["locale"] or "vi",
                 "active": True,
             }
-            if row["code"] in officers:
-                _assign(officers[row["code"]], values, self.result, "officers")
-            else:
-                officers[row["code"]] = Officer(code=row["code"], **values)
-                self.session.add(officers[row["code"]])
-                self.result.count("officers.created")
-        await self.session.flush()
+            for row in rows
+        }
+        await self._upsert(
+            Officer, "officers", wanted, self.known.officers, new={"created_at": utcnow()}
+        )
+        ids = await self.session.exec(select(Officer.code, Officer.id))
+        self.officer_ids = {code: officer_id for code, officer_id in ids.all()}
         self._advance(len(rows))
 
     async def _plan(self) -> Plan:
@@ -369,17 +371,23 @@ class _Writer:
         return plan
 
     async def _upsert(
-        self, model: Any, what: str, wanted: dict[Any, dict[str, Any]], existing: dict[Any, Any]
+        self,
+        model: Any,
+        what: str,
+        wanted: dict[Any, dict[str, Any]],
+        existing: dict[Any, Any],
+        new: dict[str, Any] | None = None,
     ) -> None:
         """Insert the `wanted` rows that are new, update those that differ, in bulk.
 
         `wanted` and `existing` are keyed alike; `existing` holds database rows (mappings).
+        `new` adds values that only an inserted row gets (e.g. its creation time).
         """
         inserts, updates = [], []
         for key, values in wanted.items():
             row = existing.get(key)
             if row is None:
-                inserts.append(values)
+                inserts.append({**values, **(new or {})})
                 continue
             changed = {k: v for k, v in values.items() if row[k] != v}
             if changed:
@@ -395,14 +403,14 @@ class _Writer:
         """Upsert the tasks, deactivate those that left the plan; returns code → task id."""
         existing = self.known.tasks
         rows = self.parsed.rows("tasks")
-        units, officers = self.known.units, self.known.officers
+        units, officers = self.known.units, self.officer_ids
         wanted = {
             row["code"]: {
                 "plan_id": plan.id,
                 "code": row["code"],
                 "title": row["title"],
                 "presiding_unit_id": units[row["presiding_unit"]].id,
-                "officer_id": officers[row["officer"]].id if row["officer"] else None,
+                "officer_id": officers[row["officer"]] if row["officer"] else None,
                 "leader_name": row["leader"],
                 "start_date": row["start_date"],
                 "due_date": row["due_date"],
@@ -456,7 +464,7 @@ class _Writer:
         key = model.code if model is Indicator else model.period
         found: dict[Any, Any] = {}
         for chunk in _chunks([tasks[code] for code in codes]):
-            query = select(*model.__table__.columns).where(model.task_id.in_(chunk))
+            query = select(*_columns(model)).where(model.task_id.in_(chunk))
             for row in (await self.session.exec(query)).mappings():
                 found[(row["task_id"], row[key.key])] = row
         return found
@@ -523,6 +531,11 @@ class _Writer:
         gone = [row["id"] for key, row in existing.items() if key not in wanted]
         await self._delete(Milestone, "milestones", gone)
         self._advance(len(rows))
+
+
+def _columns(model: Any) -> list[Any]:
+    """Every column of `model`'s table: selecting these gives plain rows, not ORM objects."""
+    return list(model.__table__.columns)
 
 
 def _repath(units: dict[str, Unit]) -> None:
