@@ -1,21 +1,27 @@
 """`/export [period] [unit]`: the compiled period report as an XLSX file in the chat.
 
-The office exports every unit (or one it names); a head exports their own unit and the units
-below it, never more (a unit outside their subtree is refused).
+Scoped like `/status`: a head exports their own unit and the units below it, the office its
+province; a unit named outside that scope is refused. The workbook carries the `/status` chart.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from datetime import datetime
 
-from bot.i18n import N_
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import N_, Translator
 from handlers.context import Context
 from handlers.router import LEADERS, Router
+from handlers.status import _chart as status_chart_png
+from handlers.status import scope_of
 from handlers.types import Attachment, Reply
 from reminders.periods import Period
-from storage.export import roots
 from storage.export_files import compile_report
-from storage.models import Role, Unit
+from storage.models import Unit
+from storage.status import unit_status
 from storage.units import is_within, unit_by_code
 
 router = Router()
@@ -34,27 +40,34 @@ def _parse(args: str, default: Period) -> tuple[Period, str | None]:
     return period, unit
 
 
-async def _scope(ctx: Context, code: str | None) -> list[Unit] | None:
-    """The units the export covers, None when the person may not export `code`."""
-    assert ctx.officer is not None
-    own = await ctx.session.get(Unit, ctx.officer.unit_id)
-    wanted = await unit_by_code(ctx.session, code) if code else None
-    if code and wanted is None:
-        return None
-    if ctx.role == Role.head:
-        assert own is not None
-        if wanted is not None and not is_within(wanted, own):
-            return None
-        return [wanted or own]
-    return [wanted] if wanted else await roots(ctx.session, None)
+async def _scope(ctx: Context, code: str | None) -> Unit | None:
+    """The unit the export covers (as `/status` scopes it), None when `code` is outside it."""
+    scope = await scope_of(ctx)
+    if not code:
+        return scope
+    wanted = await unit_by_code(ctx.session, code)
+    return wanted if wanted is not None and is_within(wanted, scope) else None
+
+
+async def status_charts(
+    session: AsyncSession, t: Translator, units: Sequence[Unit], now: datetime
+) -> list[tuple[str, bytes]]:
+    """The `/status` chart of each exported unit, as of `now`, for the workbook's chart sheets."""
+    today = now.astimezone(t.tz).date()
+    charts = []
+    for unit in units:
+        result = await unit_status(session, unit, today, Period.month_of(today), tz=str(t.tz))
+        title = t("Chart {code}").format(code=unit.code)
+        charts.append((title, await status_chart_png(session, t, result, today)))
+    return charts
 
 
 @router.command("export", N_("The period's compiled report as a spreadsheet"), LEADERS)
 async def export(ctx: Context, args: str) -> list[Reply]:
     t = ctx.t
     period, code = _parse(args, Period.month_of(ctx.now.astimezone(ctx.settings.tz).date()))
-    units = await _scope(ctx, code)
-    if units is None:
+    unit = await _scope(ctx, code)
+    if unit is None:
         return [
             Reply(
                 t("You cannot export unit {code}: it is not yours or does not exist.").format(
@@ -63,10 +76,12 @@ async def export(ctx: Context, args: str) -> list[Reply]:
             )
         ]
     buffer = io.BytesIO()
+    charts = await status_charts(ctx.session, t, [unit], ctx.now)
     written = await compile_report(
-        ctx.session, buffer, fmt="xlsx", units=units, period=period, now=ctx.now, t=t
-    )
-    name = "-".join(["bao-cao", period.key, *(unit.code for unit in units if len(units) == 1)])
+        ctx.session, buffer, fmt="xlsx", units=[unit], period=period, now=ctx.now, t=t,
+        images=charts,
+    )  # fmt: skip
+    name = f"bao-cao-{period.key}-{unit.code}"
     text = t("Compiled report for {period}: {n} tasks.").format(
         period=period.label(t.locale), n=written
     )

@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_, Translator
 from reminders.periods import Period
-from storage.export import ExportRow, Summary, UnitCounts, iter_rows, summarize
+from storage.export import CHUNK, ExportRow, Summary, UnitCounts, iter_rows, summarize
 from storage.models import ReportStatus, ReviewState, Unit
 from storage.status import CATEGORY_LABELS, Category
 
@@ -65,6 +65,10 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+# Positions in `COLUMNS` of the date columns.
+_DUE, _SUBMITTED = 6, 16
+# Text columns wrapped when long: task, milestone, indicators, result, obstacles, proposals.
+_WRAPPED = (2, 7, 11, 13, 14, 15)
 
 
 def _indicators(t: Translator, row: ExportRow) -> tuple[str, str]:
@@ -128,16 +132,15 @@ class _Sheets:
         sheet, count = self.sheets.get(row.level) or self._new(row.level)
         count[0] += 1
         values = row_values(self.t, count[0], row, as_text=False)
-        cells = []
-        for index, value in enumerate(values):
-            cell = WriteOnlyCell(sheet, value=value)
-            if index == 6:
-                cell.number_format = DATE_FORMAT
-            elif index == 16 and value:
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, str) and len(value) > 40:
-                cell.alignment = _WRAP
-            cells.append(cell)
+        cells: list[Any] = list(values)
+        for index, number_format in ((_DUE, DATE_FORMAT), (_SUBMITTED, DATETIME_FORMAT)):
+            if values[index]:
+                cells[index] = WriteOnlyCell(sheet, value=values[index])
+                cells[index].number_format = number_format
+        for index in _WRAPPED:
+            if len(values[index]) > 40:
+                cells[index] = WriteOnlyCell(sheet, value=values[index])
+                cells[index].alignment = _WRAP
         sheet.append(cells)
 
     def _new(self, level: int) -> tuple[WriteOnlyWorksheet, list[int]]:
@@ -318,11 +321,12 @@ async def compile_report(
     t: Translator,
     progress: Progress | None = None,
     images: Sequence[tuple[str, bytes]] = (),
+    chunk: int = CHUNK,
 ) -> int:
     """Write the period report of `units` (and the units below them) as `fmt` (xlsx or csv)."""
     today = now.astimezone(t.tz).date()
     tz = str(t.tz)
-    rows = iter_rows(session, units, period, today, tz=tz)
+    rows = iter_rows(session, units, period, today, tz=tz, chunk=chunk)
     if fmt == "csv":
         text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
         try:

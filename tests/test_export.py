@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import tempfile
+import tracemalloc
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,6 +221,29 @@ async def test_export_of_one_unit_covers_its_subtree_only(db: Database) -> None:
     assert book.sheetnames == ["Tổng hợp", "Cấp 1", "Cấp 2"]
 
 
+async def peak_memory(db: Database, chunk: int) -> int:
+    """Python's peak traced memory while exporting every task to a file."""
+    tracemalloc.start()
+    with tempfile.TemporaryFile() as stream:
+        async with db.session() as s:
+            units = await roots(s, None)
+            await compile_report(
+                s, stream, fmt="xlsx", units=units, period=PERIOD, now=NOW, t=T, chunk=chunk
+            )
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+async def test_memory_is_bounded_by_the_chunk_not_the_number_of_tasks(db: Database) -> None:
+    await seed(db, count=300)
+    await peak_memory(db, chunk=40)  # first use: imports, compiled SQL cache
+    small = await peak_memory(db, chunk=40)
+    await random_tasks(db, await make_plan(db, code="57-KH/UBND"), 1500, seed=8)
+    large = await peak_memory(db, chunk=40)
+    assert large < 1.5 * small, (small, large)
+
+
 def make_bot(db: Database) -> TaskBot:
     return TaskBot(db, Settings(database_url=db.url), FrozenClock())
 
@@ -240,6 +265,8 @@ async def test_export_in_chat_for_heads_and_office_only(db: Database) -> None:
     reply = chats["HA"].last
     assert reply.attachment is not None and reply.attachment.filename == "bao-cao-2026-11-A.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(reply.attachment.content))
+    assert book.sheetnames[:2] == ["Tổng hợp", "Biểu đồ A"]
+    assert len(book["Biểu đồ A"]._images) == 1
     presiding = {
         row[3]
         for name in book.sheetnames[1:]

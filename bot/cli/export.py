@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from bot.cli import _, app, console, open_db
 from bot.i18n import translator
 from bot.settings import get_settings
+from handlers.export import status_charts
 from reminders.periods import Period
 from storage.export import count_rows, roots
 from storage.export_files import compile_report
@@ -50,6 +51,8 @@ def export(
                 if not units:
                     return None
                 total = await count_rows(session, units, wanted)
+                now = datetime.now(UTC)
+                charts = await status_charts(session, t, units, now)
                 with Progress(*COLUMNS, console=console) as bar:
                     job = bar.add_task(_("Tasks"), total=total)
                     return await compile_report(
@@ -58,8 +61,9 @@ def export(
                         fmt=fmt,
                         units=units,
                         period=wanted,
-                        now=datetime.now(UTC),
+                        now=now,
                         t=t,
+                        images=charts,
                         progress=lambda n: bar.advance(job, n),
                     )
         finally:
