@@ -51,7 +51,7 @@ from bot.channels.telegram_format import (
     split_text,
     to_incoming,
 )
-from bot.channels.telegram_limits import TelegramRateLimiter
+from bot.channels.telegram_limits import TelegramRateLimiter, retry_after_seconds
 from bot.i18n import SUPPORTED_LOCALES, translator
 from bot.settings import Settings
 from handlers.registry import build_router
@@ -305,7 +305,7 @@ class TelegramChannel:
         try:
             return await self._send_pieces(chat_id, reply)
         except PtbRetryAfter as error:
-            raise RetryAfter(error._retry_after.total_seconds(), str(error)) from error
+            raise RetryAfter(retry_after_seconds(error), str(error)) from error
         except (Forbidden, BadRequest, InvalidToken, ChatMigrated) as error:
             raise PermanentSendError(str(error)) from error
         except (NetworkError, TelegramError) as error:

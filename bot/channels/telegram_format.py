@@ -93,7 +93,9 @@ def to_incoming(update: Update, now: datetime | None = None) -> Incoming | None:
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """`text` in pieces of at most `limit` characters, cut at line ends where possible."""
+    """`text` in pieces of at most `limit` characters, cut at line ends where possible.
+
+    Blank pieces are left out: Telegram refuses a message with no visible text."""
     pieces: list[str] = []
     current = ""
     for line in _lines_within(text, limit):
@@ -103,9 +105,8 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
             continue
         pieces.append(current)
         current = line
-    if current.strip():
-        pieces.append(current)
-    return pieces
+    pieces.append(current)
+    return [piece for piece in pieces if piece.strip()]
 
 
 def _lines_within(text: str, limit: int) -> Iterator[str]:

@@ -29,6 +29,12 @@ _UNLIMITED = frozenset({"getUpdates"})
 _MAX_IDLE_LIMITERS = 1024
 
 
+def retry_after_seconds(error: RetryAfter) -> float:
+    """The wait a 429 asks for. PTB 22 gives `retry_after` as int or timedelta depending on an
+    environment variable (with a deprecation warning); its own limiter reads `_retry_after`."""
+    return error._retry_after.total_seconds()
+
+
 class TelegramRateLimiter(BaseRateLimiter[int]):
     """≤ `per_second` messages overall, ≤ `chat_per_second` per private chat, ≤
     `group_per_minute` per group; 429s waited out and network errors retried."""
@@ -115,7 +121,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
 
     async def _wait_before_retry(self, endpoint: str, error: Exception, attempt: int) -> None:
         if isinstance(error, RetryAfter):
-            wait = error._retry_after.total_seconds() + 0.1
+            wait = retry_after_seconds(error) + 0.1
             log.warning("Telegram asked to slow down: %s waits %.1f s", endpoint, wait)
             # Telegram's flood control is per bot: hold every call back meanwhile.
             self._resume.clear()
