@@ -19,6 +19,7 @@ from handlers.taskview import (
     local_today,
     period_label,
     report_state,
+    row_id,
     short_title,
     shown,
     task_line,
@@ -32,6 +33,7 @@ from storage.reports import (
     PeriodClosed,
     ReportInput,
     find_report,
+    indicator_value,
     indicators,
     is_closed,
     is_reportable,
@@ -126,11 +128,12 @@ async def report(ctx: Context, args: str) -> list[Reply]:
 @router.action("rp")
 async def report_from_button(ctx: Context, args: list[str]) -> list[Reply]:
     """`rp:<task id>:<period>` — a reminder's (or /tasks') button opens the dialog there."""
-    if len(args) != 2 or not args[0].isdigit():
+    task_id = row_id(args[0]) if len(args) == 2 else None
+    if task_id is None:
         return [
             Reply(ctx.t("This button is not valid any more. Send /help to see what you can do."))
         ]
-    checked = await _check(ctx, int(args[0]), args[1])
+    checked = await _check(ctx, task_id, args[1])
     if isinstance(checked, str):
         return [Reply(checked)]
     return await ctx.start_dialog("report", await _begin(ctx, *checked), at="status")
@@ -154,8 +157,9 @@ async def ask_task(ctx: Context) -> Question:
 
 
 async def answer_task(ctx: Context, answer: Answer) -> str:
-    task_id, _sep, period_key = (answer.value or "").partition("@")
-    checked = await _check(ctx, int(task_id), period_key) if task_id.isdigit() else None
+    task_text, _sep, period_key = (answer.value or "").partition("@")
+    task_id = row_id(task_text)
+    checked = await _check(ctx, task_id, period_key) if task_id is not None else None
     if not isinstance(checked, tuple):
         raise Invalid(checked or ctx.t("Please pick one of the options: reply with its number."))
     ctx.state.data = {**ctx.state.data, **await _begin(ctx, *checked)}
@@ -232,6 +236,11 @@ def _indicator_step(index: int) -> None:
         ]
         if indicator.baseline is not None:
             lines.append(_("Baseline: {value}").format(value=amount(_, indicator.baseline, unit)))
+        previous = await _previous(ctx)
+        if previous is not None:
+            last = await indicator_value(ctx.session, previous.id, indicator.id)  # type: ignore[arg-type]
+            if last is not None:
+                lines.append(_("Last reported: {value}").format(value=amount(_, last, unit)))
         lines.append(_("What value has it reached? Reply with a number."))
         return Question("\n".join(lines), free_text=True)
 

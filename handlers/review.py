@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.i18n import N_, translator
 from handlers.context import Answer, Context, Invalid, Question
 from handlers.router import LEADERS, Router, action_token
-from handlers.taskview import period_label, short_title, task_line
+from handlers.taskview import period_label, row_id, short_title, task_line
 from handlers.types import Choice, Reply
 from storage.models import Officer, Report, ReviewState, Task
 from storage.review import awaiting_review, confirm, may_review, return_report
@@ -65,13 +65,14 @@ async def _pending(ctx: Context, report_id: object, revision: object) -> tuple[R
     """The report when it still awaits this reviewer at this revision, else why not (a msgid)."""
     if ctx.officer is None or ctx.role not in LEADERS:
         return _INVALID
-    if not (str(report_id).isdigit() and str(revision).isdigit()):
+    report_number, revision_number = row_id(report_id), row_id(revision)
+    if report_number is None or revision_number is None:
         return _INVALID
-    report = await ctx.session.get(Report, int(str(report_id)))
+    report = await ctx.session.get(Report, report_number)
     task = await ctx.session.get(Task, report.task_id) if report else None
     if report is None or task is None or not await may_review(ctx.session, ctx.officer, task):
         return _INVALID
-    if report.revision != int(str(revision)) or report.review_state != ReviewState.pending:
+    if report.revision != revision_number or report.review_state != ReviewState.pending:
         return N_(
             "This report has changed or was already reviewed. Send /review to see what awaits."
         )

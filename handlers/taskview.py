@@ -31,6 +31,18 @@ REVIEW_LABELS = {
 }
 
 
+def row_id(text: object) -> int | None:
+    """An id from a button token: digits within the database's integer range, else None.
+
+    A forged token with a 20-digit id must not reach PostgreSQL (int32 overflow is an error).
+    """
+    value = str(text)
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number < 2**31 else None
+
+
 def local_today(ctx: Context) -> date:
     """Today in the bot's timezone (Asia/Ho_Chi_Minh): the date reports and deadlines use."""
     return ctx.now.astimezone(ctx.t.tz).date()

@@ -170,6 +170,16 @@ async def find_report(session: AsyncSession, task_id: int, period: Period) -> Re
     return rows.scalars().first()
 
 
+async def indicator_value(session: AsyncSession, report_id: int, indicator_id: int) -> float | None:
+    """The value a report's current version gives an indicator, if any."""
+    rows = await session.exec(
+        select(IndicatorValue.value).where(
+            IndicatorValue.report_id == report_id, IndicatorValue.indicator_id == indicator_id
+        )
+    )
+    return rows.scalars().first()
+
+
 async def indicators(session: AsyncSession, task_id: int) -> list[Indicator]:
     rows = await session.exec(
         select(Indicator)

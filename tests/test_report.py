@@ -95,6 +95,10 @@ async def test_full_report_with_one_invalid_answer_per_step(db: Database) -> Non
     assert "Đề xuất: —" in summary
     await chat.press("Gửi báo cáo")
     assert "Đã nhận báo cáo: 386.II.1, tháng 11/2026." in chat.text
+    # Revising shows what was reported last time.
+    await chat.say("/report 386.II.1")
+    await run_script(chat, [("2", "Lần báo cáo trước: 46%"), ("50", "trước: 1.500 thủ tục")])
+    await chat.say("/cancel")
     async with db.session() as s:
         report = (await s.exec(select(Report))).scalar_one()
         values = (await s.exec(select(IndicatorValue).order_by(IndicatorValue.id))).scalars().all()
@@ -230,6 +234,7 @@ async def test_report_button_is_checked(db: Database) -> None:
     cases = [
         (action_token("rp", tasks["386.II.3"].id, "2026-11"), "không được giao cho đồng chí"),
         (action_token("rp", 99999, "2026-11"), "không được giao cho đồng chí"),
+        (action_token("rp", 10**15, "2026-11"), "không còn hiệu lực"),  # beyond int32
         (action_token("rp", own, "2026-13"), "không còn hiệu lực"),
         (action_token("rp", own, "2027-01"), "không có kỳ báo cáo tháng 01/2027"),
         (action_token("rp", quarterly, "2026-11"), "không có kỳ báo cáo tháng 11/2026"),

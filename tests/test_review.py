@@ -80,6 +80,10 @@ async def test_officer_cannot_review(db: Database) -> None:
         report = (await s.exec(select(Report))).scalar_one()
     await officer.press_token(action_token("rvc", report.id, report.revision))
     assert "không còn hiệu lực" in officer.last.text
+    head = await enrolled(bot, db, "HA", "2")
+    for forged in (action_token("rvc", 10**15, 1), action_token("rvr", report.id, "x"), "a:rvc"):
+        await head.press_token(forged)
+        assert "không còn hiệu lực" in head.last.text
     async with db.session() as s:
         assert (await s.get(Report, report.id)).review_state == "pending"  # type: ignore[union-attr]
 
