@@ -9,10 +9,12 @@ pure function of a `CalendarConfig` and the set of days off, except `load_calend
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,6 +25,7 @@ from storage.holidays import holiday_days, seed_holidays, year_has_holidays
 from storage.models import Cadence, Plan, Report, Task
 
 _DAY = timedelta(days=1)
+_TIME = re.compile(r"^(\d{1,2})(?:[:h](\d{2})?)?$")
 
 
 class CalendarConfig(BaseModel):
@@ -46,6 +49,22 @@ class CalendarConfig(BaseModel):
     quiet_end: time = time(7, 0)
     shift_to_working_day: bool = True
     timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("reminder_offsets", "escalation_offsets", mode="before")
+    @classmethod
+    def _offsets_from_text(cls, value: Any) -> Any:
+        """A spreadsheet cell gives '-3, 0' (or a lone number): split it."""
+        if isinstance(value, str):
+            return [part for part in re.split(r"[\s,;]+", value.strip()) if part]
+        return [value] if isinstance(value, int | float) else value
+
+    @field_validator("send_time", "quiet_start", "quiet_end", mode="before")
+    @classmethod
+    def _time_from_text(cls, value: Any) -> Any:
+        """'8:00', '8h', '21h30' as people write times; anything else is left to pydantic."""
+        if isinstance(value, str) and (match := _TIME.match(value.strip().lower())):
+            return time(int(match[1]), int(match[2] or 0))
+        return value
 
     @field_validator("reminder_offsets")
     @classmethod
@@ -75,6 +94,18 @@ class CalendarConfig(BaseModel):
         if _in_quiet(self.send_time, self.quiet_start, self.quiet_end):
             raise ValueError("send_time falls within the quiet hours")
         return self
+
+    @classmethod
+    def overridden(
+        cls, overrides: dict[str, Any], changes: dict[str, Any], removed: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """A plan's `calendar` JSON after setting `changes` and dropping `removed` keys;
+        ValidationError (nothing changed) if the result is not a valid calendar."""
+        result = {**overrides, **changes}
+        for key in removed:
+            result.pop(key, None)
+        cls.model_validate(result)
+        return result
 
     @classmethod
     def from_plan(cls, plan: Plan | None) -> CalendarConfig:
@@ -149,6 +180,23 @@ def fixed_public_holidays(year: int) -> list[tuple[date, str]]:
     return sorted(days.items())
 
 
+class _Slot(NamedTuple):
+    """A period of a task with what the hot paths compare, in deadline order (month first)."""
+
+    deadline: date
+    kind: PeriodKind
+    start: date
+    key: str
+    period: Period
+
+
+_FIRST_PERIOD = {
+    Cadence.monthly: (Period.month_of,),
+    Cadence.quarterly: (Period.quarter_of,),
+    Cadence.both: (Period.month_of, Period.quarter_of),
+}
+
+
 class WorkingCalendar:
     """Working days (Monday–Friday minus the days off) and a plan's reporting dates."""
 
@@ -156,6 +204,9 @@ class WorkingCalendar:
         self.config = config
         self.holidays = frozenset(holidays)
         self.tz = config.tz
+        # A planner pass asks about the same few dozen periods and date ranges for every task.
+        self._deadlines: dict[Period, date] = {}
+        self._slots: dict[tuple[date, date, str], tuple[_Slot, ...]] = {}
 
     # --- days -----------------------------------------------------------------------------
 
@@ -201,8 +252,12 @@ class WorkingCalendar:
 
     def deadline(self, period: Period) -> date:
         """The due date, moved to the next working day when it is a day off (configurable)."""
+        if (known := self._deadlines.get(period)) is not None:
+            return known
         due = self.due_date(period)
-        return self.next_working_day(due) if self.config.shift_to_working_day else due
+        deadline = self.next_working_day(due) if self.config.shift_to_working_day else due
+        self._deadlines[period] = deadline
+        return deadline
 
     def cutoff(self, period: Period) -> date:
         """The data cut-off: figures are 'as of' this day (the 14th of the period's last month)."""
@@ -215,29 +270,34 @@ class WorkingCalendar:
         deadline is before the task starts (it would be overdue on day one; the next period's
         report covers that stretch). A task starting mid-quarter reports on that quarter.
         """
-        kinds = {
-            Cadence.monthly: (Period.month_of,),
-            Cadence.quarterly: (Period.quarter_of,),
-            Cadence.both: (Period.month_of, Period.quarter_of),
-        }[Cadence(task.cadence)]
-        periods = []
-        for first in kinds:
-            period = first(task.start_date)
-            while period.start <= task.due_date:
-                if self.deadline(period) >= task.start_date:
-                    periods.append(period)
-                period = period.next()
-        return sorted(periods, key=self._urgency)
+        return [slot.period for slot in self._task_slots(task)]
 
-    def _urgency(self, period: Period) -> tuple[date, str, date]:
-        return self.deadline(period), period.kind.value, period.start
+    def _task_slots(self, task: Task) -> tuple[_Slot, ...]:
+        key = (task.start_date, task.due_date, task.cadence)
+        if (known := self._slots.get(key)) is None:
+            known = self._slots[key] = self._compute_slots(*key)
+        return known
+
+    def _compute_slots(self, start: date, due: date, cadence: str) -> tuple[_Slot, ...]:
+        slots = []
+        for first in _FIRST_PERIOD[Cadence(cadence)]:
+            period = first(start)
+            while period.start <= due:
+                deadline = self.deadline(period)
+                if deadline >= start:
+                    slots.append(_Slot(deadline, period.kind, period.start, period.key, period))
+                period = period.next()
+        return tuple(sorted(slots))
 
     def open_periods(self, task: Task, today: date, closed: Collection[str] = ()) -> list[Period]:
         """The task's periods that have begun by `today` and the office has not closed."""
+        return [slot.period for slot in self._open_slots(task, today, closed)]
+
+    def _open_slots(self, task: Task, today: date, closed: Collection[str]) -> list[_Slot]:
         return [
-            period
-            for period in self.task_periods(task)
-            if period.start <= today and period.key not in closed
+            slot
+            for slot in self._task_slots(task)
+            if slot.start <= today and slot.key not in closed
         ]
 
     def reporting_period(
@@ -253,12 +313,14 @@ class WorkingCalendar:
         when all are reported, the next one still due, else the latest (a revision); None
         before the task's first period.
         """
-        periods = self.open_periods(task, today, closed)
-        unreported = [period for period in periods if period.key not in reported]
-        if unreported:
-            return unreported[0]
-        due = [period for period in periods if self.deadline(period) >= today]
-        return (due or periods[-1:] or [None])[0]
+        slots = self._open_slots(task, today, closed)
+        for slot in slots:
+            if slot.key not in reported:
+                return slot.period
+        for slot in slots:
+            if slot.deadline >= today:
+                return slot.period
+        return slots[-1].period if slots else None
 
     # --- times ----------------------------------------------------------------------------
 

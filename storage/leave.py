@@ -44,6 +44,19 @@ async def delegate_for(session: AsyncSession, officer_id: int, day: date) -> int
     return leave.delegate_id
 
 
+async def absences(session: AsyncSession, day: date) -> dict[int, int | None]:
+    """Everyone on leave on `day` → who receives their reminders instead: their delegate, or
+    None (no delegate, or the delegate is away too). One query, for the planner's pass."""
+    query = select(Leave.officer_id, Leave.delegate_id).where(
+        Leave.start_date <= day,  # type: ignore[operator]
+        Leave.end_date >= day,  # type: ignore[operator]
+    )
+    away = dict((await session.exec(query)).all())
+    return {
+        officer: delegate if delegate not in away else None for officer, delegate in away.items()
+    }
+
+
 async def represented_by(session: AsyncSession, delegate_id: int, day: date) -> list[int]:
     """The officers on leave on `day` who named `delegate_id`: the delegate may report for them."""
     query = select(Leave.officer_id).where(

@@ -256,3 +256,23 @@ async def test_load_calendar_seeds_fixed_holidays_once_and_keeps_edits(db: Datab
         again = await load_calendar(s, None, date(2026, 11, 23))
         assert date(2026, 9, 1) not in again.holidays
         assert len(await list_holidays(s, 2026)) == 4
+
+
+def test_overrides_written_in_a_spreadsheet_cell_are_understood() -> None:
+    config = CalendarConfig.model_validate(
+        {
+            "reminder_offsets": "-5; -2, 0",
+            "escalation_offsets": 2,
+            "send_time": "7h",
+            "quiet_start": "21h30",
+            "quiet_end": "6:45",
+            "shift_to_working_day": "false",
+        }
+    )
+    assert config.reminder_offsets == (-5, -2, 0) and config.escalation_offsets == (2,)
+    assert (config.send_time, config.quiet_start, config.quiet_end) == (
+        time(7),
+        time(21, 30),
+        time(6, 45),
+    )
+    assert not config.shift_to_working_day

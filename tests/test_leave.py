@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 from bot.app import TaskBot
 from bot.settings import Settings
 from storage.db import Database
-from storage.leave import delegate_for, on_leave, represented_by
+from storage.leave import absences, delegate_for, on_leave, represented_by
 from storage.models import AuditEvent, Leave, Officer, Outbox
 from tests.chat import Chat, FrozenClock
 from tests.cli import taskbot
@@ -130,6 +130,10 @@ async def test_a_delegate_on_leave_too_receives_nothing(db: Database) -> None:
     async with db.session() as s:
         assert await delegate_for(s, oa, date(2026, 12, 2)) is None
         assert await delegate_for(s, ha, date(2026, 12, 2)) is None
+        assert await absences(s, date(2026, 12, 2)) == {oa: None, ha: None}
+        assert await absences(s, date(2026, 12, 4)) == {}
+        await s.exec(delete(Leave).where(Leave.officer_id == ha))  # type: ignore[call-overload]
+        assert await absences(s, date(2026, 12, 2)) == {oa: ha}
 
 
 async def test_cli_leave_add_list_cancel(db: Database, cli_env: CliRunner) -> None:
