@@ -13,8 +13,10 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zipfile import BadZipFile
 
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.i18n import N_, translator
 from storage.plan_format import SHEETS, Sheet, fold
@@ -59,7 +61,7 @@ def _trimmed(rows: Iterator[tuple[object, ...]]) -> list[tuple[int, tuple[object
 def _read_workbook(path: Path) -> dict[str, RawSheet]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, BadZipFile, InvalidFileException) as error:
         raise UnreadableSource(N_("the file is not a readable .xlsx workbook")) from error
     try:
         by_name = {fold(name): name for name in workbook.sheetnames}

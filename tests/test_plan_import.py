@@ -459,3 +459,78 @@ def test_dates_from_text_and_excel(value: object, day: date) -> None:
 def test_not_dates(value: object) -> None:
     with pytest.raises(CellError):
         parse_date(value)
+
+
+async def test_references_tree_periods_and_limits(db: Database, tmp_path: Path) -> None:
+    """The checks across rows and sheets, on a small plan written by the template writer."""
+    path = tmp_path / "nho.xlsx"
+    write_plan_workbook(
+        path,
+        fields={"code": "1-KH", "title": "Kế hoạch nhỏ"},
+        calendar={"reminder_offsets": "-2, 0"},
+        sheets={
+            "units": [
+                {"code": "X", "name": "Xã X", "parent": "Y"},
+                {"code": "Y", "name": "Xã Y", "parent": "X"},
+                {"code": "Z", "name": "Đ" * 256},
+            ],
+            "officers": [{"code": "O1", "full_name": "Lê Văn Một", "unit": "Z", "role": "sếp"}],
+            "tasks": [
+                {
+                    "plan": "2-KH",
+                    "code": "t1",
+                    "title": "Việc một",
+                    "presiding_unit": "Z",
+                    "officer": "O9",
+                    "start_date": date(2026, 5, 1),
+                    "due_date": date(2026, 4, 1),
+                    "cadence": "monthly",
+                }
+            ],
+            "milestones": [
+                {"task": "t1", "period": "2026-Q2", "expected": "Một nửa"},
+                {"task": "t1", "period": "2026-13", "expected": "Sai kỳ"},
+                {"task": "t9", "period": "2026-05", "expected": "Không có việc"},
+            ],
+        },
+    )
+    result = await import_plan(db, path, actor="test")
+    assert sorted(str(e) for e in result.errors) == [
+        "nho.xlsx:Cán bộ:3:Vai trò: phải là một trong: officer, head, office, admin",
+        "nho.xlsx:Lộ trình:3:Kỳ: nhiệm vụ báo cáo theo tháng: hãy ghi tháng, ví dụ 2025-05",
+        "nho.xlsx:Lộ trình:4:Kỳ: không phải kỳ báo cáo (dùng 2025-05 hoặc 2025-Q2)",
+        "nho.xlsx:Lộ trình:5:Mã nhiệm vụ: không có nhiệm vụ mã t9",
+        "nho.xlsx:Nhiệm vụ:3:Cán bộ đầu mối: không có cán bộ mã O9",
+        "nho.xlsx:Nhiệm vụ:3:Số kế hoạch: nhiệm vụ thuộc kế hoạch 2-KH, không thuộc kế hoạch này",
+        "nho.xlsx:Nhiệm vụ:3:Thời hạn hoàn thành: thời hạn hoàn thành trước ngày bắt đầu",
+        "nho.xlsx:Đơn vị:3:Mã đơn vị cấp trên: đơn vị sẽ thành cấp trên của chính nó",
+        "nho.xlsx:Đơn vị:4:Mã đơn vị cấp trên: đơn vị sẽ thành cấp trên của chính nó",
+        "nho.xlsx:Đơn vị:5:Tên đơn vị: dài quá 255 ký tự",
+    ]
+    assert await counts(db) == dict.fromkeys((m.__tablename__ for m in COUNTED), 0)
+
+
+async def test_what_is_not_a_plan(db: Database, tmp_path: Path) -> None:
+    text = tmp_path / "plan.txt"
+    text.write_text("không phải bảng tính", encoding="utf-8")
+    fake = tmp_path / "fake.xlsx"
+    fake.write_bytes(b"PK not really a zip")
+    latin = tmp_path / "latin"
+    latin.mkdir()
+    (latin / "tasks.csv").write_bytes(b"M\xe3 nhi\xeam v\xfa\n")  # Latin-1, not UTF-8
+    only_units = tmp_path / "units"
+    only_units.mkdir()
+    (only_units / "units.csv").write_text("code,name\nA,Xã A\n", encoding="utf-8")
+    found = [
+        [str(e) for e in (await import_plan(db, path, actor="test")).errors]
+        for path in (text, fake, latin, only_units)
+    ]
+    assert found == [
+        ["plan.txt:-:-:-: hãy đưa vào một tệp .xlsx hoặc một thư mục các tệp .csv"],
+        ["fake.xlsx:-:-:-: tệp không phải là bảng tính .xlsx đọc được"],
+        ["latin:-:-:-: một tệp .csv không phải văn bản UTF-8"],
+        [
+            "units:Kế hoạch:-:-: thiếu trang tính “Kế hoạch”",
+            "units:Nhiệm vụ:-:-: thiếu trang tính “Nhiệm vụ”",
+        ],
+    ]
