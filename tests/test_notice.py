@@ -16,6 +16,7 @@ from storage.models import Notice, Officer, Outbox
 from tests.chat import Chat, FrozenClock
 from tests.org import invite, small_org
 from tests.outbox import RecordingSender
+from tests.sample import load_sample
 
 
 def make_bot(db: Database, clock: FrozenClock | None = None) -> TaskBot:
@@ -189,3 +190,35 @@ async def test_cli_send_and_status(db: Database, cli_env: CliRunner) -> None:
     assert (await asyncio.to_thread(cli_env.invoke, app, bad)).exit_code == 2
     status = await asyncio.to_thread(run, "notice", "status", "1")
     assert "5 người · đã gửi đến 0 · đã báo nhận 0 · đang chờ 5 · không liên lạc được 0" in status
+
+
+async def test_notice_to_a_subtree_of_the_sample_plan(db: Database) -> None:
+    """SKHCN+ on Plan 386: SKHCN (head, two officers) and TTCDS below it (head, officer)."""
+    await load_sample(db)
+    bot = make_bot(db)
+    office = await enroll(db, bot, "VP01", "vp01")
+    enrolled = {"GD-SKHCN": "t1", "CB-SKHCN-2": "t2", "CB-TTCDS-1": "t3", "CB-SNV-1": "t4"}
+    chats = {code: await enroll(db, bot, code, user) for code, user in enrolled.items()}
+
+    await office.say("/notice")
+    await office.say("Đề nghị các đơn vị rà soát số liệu chỉ tiêu trước ngày 25/11.")
+    await office.press("trực thuộc")
+    await office.say("SKHCN")
+    await office.press("Ngay bây giờ")
+    assert "5 người, 3 người đã đăng ký" in office.last.text
+    await office.press("Gửi")
+
+    telegram = await dispatch(db)
+    # Exactly the enrolled members of the subtree, once each; CB-SNV-1 (outside) gets nothing.
+    assert sorted(chat for chat, _ in telegram.sent) == ["t1", "t2", "t3"]
+    for code in ("GD-SKHCN", "CB-TTCDS-1"):
+        await chats[code].press_token(telegram.sent[0][1].choices[0].token)
+    await office.say("/notice_status 1")
+    status = office.last.text
+    assert "5 người · đã gửi đến 3 · đã báo nhận 2 · đang chờ 0 · không liên lạc được 2" in status
+    unreachable = status.split("Không liên lạc được:")[1].split("Đã gửi đến, chưa báo nhận:")
+    assert {line.split()[1] for line in unreachable[0].strip().splitlines()} == {
+        "CB-SKHCN-1",
+        "GD-TTCDS",
+    }
+    assert [line.split()[1] for line in unreachable[1].strip().splitlines()] == ["CB-SKHCN-2"]
