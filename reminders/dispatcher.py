@@ -31,7 +31,7 @@ from bot.channels.base import PermanentSendError, RetryAfter, Sender, TransientS
 from bot.settings import Settings
 from handlers.types import Choice, Reply
 from storage.db import Database
-from storage.models import Delivery, Outbox, OutboxStatus, UTCDateTime
+from storage.models import Delivery, DialogState, Outbox, OutboxStatus, UTCDateTime
 from storage.recipients import Address, addresses
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,9 @@ class Claimed:
         return Reply(self.text, choices=choices)
 
 
-# An outcome waiting to be written: parameters of `_RECORD` and of the delivery to insert.
-_Outcome = tuple[dict[str, Any], dict[str, Any] | None]
+# An outcome waiting to be written: parameters of `_RECORD`, of the delivery to insert and of
+# the choices to offer (`_OFFER`).
+_Outcome = tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]
 
 _table = Outbox.__table__.c  # type: ignore[attr-defined]
 _STAMP = UTCDateTime()
@@ -123,6 +124,22 @@ _RECORD = (
         sent_at=func.coalesce(bindparam("new_sent_at", type_=_STAMP), _table.sent_at),
         channel=func.coalesce(bindparam("new_channel", type_=String()), _table.channel),
         last_error=func.coalesce(bindparam("new_error", type_=Text()), _table.last_error),
+    )
+)
+
+_state = DialogState.__table__.c  # type: ignore[attr-defined]
+# A sent message's choices become what a typed number or label answers in that chat (Zalo has
+# no buttons; see `handlers.dispatch.remember_choices`), unless a dialog is open there.
+_OFFER = (
+    update(DialogState.__table__)  # type: ignore[arg-type]
+    .where(
+        _state.channel == bindparam("offer_channel"),
+        _state.chat_id == bindparam("offer_chat"),
+        _state.dialog.is_(None),
+    )
+    .values(
+        choices=bindparam("offer_choices", type_=_state.choices.type),
+        updated_at=bindparam("offer_at", type_=_STAMP),
     )
 )
 
@@ -293,7 +310,15 @@ class OutboxDispatcher:
                 "provider_message_id": message_id,
                 "at": now,
             }
-        self._outcomes.append((outcome, delivery))
+        offer = None
+        if outcome["new_status"] == OutboxStatus.sent and row.choices:
+            offer = {
+                "offer_channel": row.address.channel,
+                "offer_chat": row.address.chat_id,
+                "offer_choices": row.choices,
+                "offer_at": now,
+            }
+        self._outcomes.append((outcome, delivery, offer))
         if error is not None:
             log.warning("outbox %s to %s: %s", row.id, row.address.channel, _describe(error))
         async with self._flushing:
@@ -305,12 +330,15 @@ class OutboxDispatcher:
 
     async def _write(self, outcomes: list[_Outcome]) -> None:
         """One transaction, two executemany statements, however many outcomes wait."""
-        deliveries = [delivery for _, delivery in outcomes if delivery is not None]
+        deliveries = [delivery for _, delivery, _ in outcomes if delivery is not None]
+        offers = [offer for _, _, offer in outcomes if offer is not None]
         async with self.db.session() as session:
             connection = await session.connection()
-            await connection.execute(_RECORD, [outcome for outcome, _ in outcomes])
+            await connection.execute(_RECORD, [outcome for outcome, _, _ in outcomes])
             if deliveries:
                 await connection.execute(insert(Delivery.__table__), deliveries)  # type: ignore[attr-defined]
+            if offers:
+                await connection.execute(_OFFER, offers)
 
 
 def _describe(error: Exception | None) -> str:

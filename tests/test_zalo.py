@@ -19,8 +19,9 @@ from bot.channels.zalo_api import ZaloApi
 from bot.settings import Settings, get_settings
 from bot.web import build_app
 from handlers.types import Attachment, Reply
+from reminders.dispatcher import OutboxDispatcher
 from storage.db import Database
-from storage.models import ChatIdentity, ProcessedUpdate, Report
+from storage.models import ChatIdentity, Officer, Outbox, ProcessedUpdate, Report
 from tests.chat import FrozenClock
 from tests.fake_zalo import (
     TOKEN,
@@ -280,3 +281,27 @@ async def test_cli_check_shows_the_bot_and_its_webhook(
     assert "https://bot.example.vn/zalo" in hooked.output
     assert refused.exit_code == 1 and "401 Unauthorized" in refused.output
     assert "wrong" not in refused.output
+
+
+async def test_a_reminders_numbered_buttons_can_be_answered(polling: Rig) -> None:
+    """A message from the outbox offers its choices to the chat: "1" opens the report."""
+    _people, tasks = await org_with_tasks(polling.db)
+    await polling.say(f"/start {await invite(polling.db, 'OA')}")
+    await polling.say("/help")  # a reply without choices: nothing is offered any more
+    async with polling.db.session() as s:
+        officer = (await s.exec(select(Officer).where(Officer.code == "OA"))).scalar_one()
+        s.add(
+            Outbox(
+                dedupe_key="reminder:1",
+                kind="reminder",
+                officer_id=officer.id,
+                text="Nhắc báo cáo quý IV/2026",
+                choices=[[f"a:rp:{tasks['386.II.2'].id}:2026-Q4", "Báo cáo 386.II.2"]],
+                not_before=polling.bot.clock(),
+            )
+        )
+    dispatcher = OutboxDispatcher(polling.db, {"zalo": polling.channel}, clock=polling.bot.clock)
+    assert (await dispatcher.run_once()).sent == 1
+    reminder = polling.fake.texts("u1")[-1]
+    assert reminder.startswith("Nhắc báo cáo quý IV/2026\n\n1. Báo cáo 386.II.2")
+    assert "Tình trạng thực hiện" in await polling.say("1")
