@@ -14,6 +14,7 @@ from handlers.context import Answer, Context, Invalid, Question
 from handlers.numbers import parse_number, parse_percent
 from handlers.router import Router, action_token
 from handlers.taskview import (
+    INVALID_BUTTON,
     STATUS_LABELS,
     amount,
     local_today,
@@ -73,7 +74,7 @@ async def _check(ctx: Context, task_id: int, period_key: str) -> tuple[Task, Per
     try:
         period = Period.parse(period_key)
     except ValueError:
-        return _("This button is not valid any more. Send /help to see what you can do.")
+        return _(INVALID_BUTTON)
     if task is None or not await may_report(ctx.session, ctx.officer.id, task, today):
         return _("This task is not assigned to you. Send /tasks to see yours.")
     if not await is_reportable(Calendars(ctx.session, today), task, period):
@@ -130,9 +131,7 @@ async def report_from_button(ctx: Context, args: list[str]) -> list[Reply]:
     """`rp:<task id>:<period>` — a reminder's (or /tasks') button opens the dialog there."""
     task_id = row_id(args[0]) if len(args) == 2 else None
     if task_id is None:
-        return [
-            Reply(ctx.t("This button is not valid any more. Send /help to see what you can do."))
-        ]
+        return [Reply(ctx.t(INVALID_BUTTON))]
     checked = await _check(ctx, task_id, args[1])
     if isinstance(checked, str):
         return [Reply(checked)]

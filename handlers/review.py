@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.i18n import N_, translator
 from handlers.context import Answer, Context, Invalid, Question
 from handlers.router import LEADERS, Router, action_token
-from handlers.taskview import period_label, row_id, short_title, task_line
+from handlers.taskview import INVALID_BUTTON, period_label, row_id, short_title, task_line
 from handlers.types import Choice, Reply
 from storage.models import Officer, Report, ReviewState, Task
 from storage.review import awaiting_review, confirm, may_review, return_report
@@ -18,7 +18,6 @@ router = Router()
 dialog = router.dialog("review_return", "comment")
 
 PAGE = 10
-_INVALID = N_("This button is not valid any more. Send /help to see what you can do.")
 
 
 @router.command("review", N_("Confirm or return reports of completed tasks"), LEADERS)
@@ -64,14 +63,14 @@ async def review(ctx: Context, args: str) -> list[Reply]:
 async def _pending(ctx: Context, report_id: object, revision: object) -> tuple[Report, Task] | str:
     """The report when it still awaits this reviewer at this revision, else why not (a msgid)."""
     if ctx.officer is None or ctx.role not in LEADERS:
-        return _INVALID
+        return INVALID_BUTTON
     report_number, revision_number = row_id(report_id), row_id(revision)
     if report_number is None or revision_number is None:
-        return _INVALID
+        return INVALID_BUTTON
     report = await ctx.session.get(Report, report_number)
     task = await ctx.session.get(Task, report.task_id) if report else None
     if report is None or task is None or not await may_review(ctx.session, ctx.officer, task):
-        return _INVALID
+        return INVALID_BUTTON
     if report.revision != revision_number or report.review_state != ReviewState.pending:
         return N_(
             "This report has changed or was already reviewed. Send /review to see what awaits."
@@ -117,7 +116,7 @@ async def _notify(ctx: Context, report: Report, task: Task, comment: str | None)
 @router.action("rvc")
 async def confirm_button(ctx: Context, args: list[str]) -> list[Reply]:
     """`rvc:<report id>:<revision>` — confirm a completion."""
-    checked = await _pending(ctx, *args) if len(args) == 2 else _INVALID
+    checked = await _pending(ctx, *args) if len(args) == 2 else INVALID_BUTTON
     if isinstance(checked, str):
         return [Reply(ctx.t(checked))]
     report, task = checked
@@ -136,7 +135,7 @@ async def confirm_button(ctx: Context, args: list[str]) -> list[Reply]:
 @router.action("rvr")
 async def return_button(ctx: Context, args: list[str]) -> list[Reply]:
     """`rvr:<report id>:<revision>` — ask for a comment, then return the report."""
-    checked = await _pending(ctx, *args) if len(args) == 2 else _INVALID
+    checked = await _pending(ctx, *args) if len(args) == 2 else INVALID_BUTTON
     if isinstance(checked, str):
         return [Reply(ctx.t(checked))]
     report, _task = checked

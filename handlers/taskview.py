@@ -24,6 +24,9 @@ STATUS_LABELS = {
     ReportStatus.blocked: N_("blocked"),
 }
 
+# What a forged, stale or malformed button gets (the same words as the dispatcher's).
+INVALID_BUTTON = N_("This button is not valid any more. Send /help to see what you can do.")
+
 REVIEW_LABELS = {
     ReviewState.pending: N_("awaiting confirmation"),
     ReviewState.confirmed: N_("confirmed"),
