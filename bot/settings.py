@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     dispatch_max_attempts: int = 5
     dispatch_backoff_seconds: float = 30.0
     dispatch_interval_seconds: float = 10.0
+    # Reminder planner: how often it looks for due reminders, and how old a missed send time
+    # may be and still be sent after downtime.
+    planner_interval_seconds: float = 300.0
+    reminder_catch_up_days: int = 5
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

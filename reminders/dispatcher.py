@@ -13,7 +13,7 @@ recorded at once in its own small transaction, with a `Delivery` row:
 - `PermanentSendError`, or nobody to send to → `failed` at once (the office sees it).
 
 A crash between claim and record leaves the row `sending`; it is claimed again after the lease.
-Only that window (one message per concurrent send) can ever be sent twice.
+Only that window (the sends of one batch not yet committed) can ever be sent twice.
 """
 
 from __future__ import annotations
@@ -188,7 +188,9 @@ class OutboxDispatcher:
 
         async def deliver(row: Claimed) -> None:
             async with semaphore:
-                await self._deliver(row, stats)
+                outcome = await self._send(row, stats)
+            # Recorded outside the semaphore, so the next sends go out while this commits.
+            await self._record(row, **outcome)
 
         await asyncio.gather(*(deliver(row) for row in batch))
         return stats
@@ -234,35 +236,34 @@ class OutboxDispatcher:
         stats.failed += len(unreachable)
         return sorted(batch, key=lambda row: row.id)
 
-    async def _deliver(self, row: Claimed, stats: DispatchStats) -> None:
+    async def _send(self, row: Claimed, stats: DispatchStats) -> dict[str, Any]:
+        """Try one send; the outcome to record, as `_record` keywords."""
         channel = row.address.channel
         paused = self._paused.get(channel)
         if paused is not None and paused > self.clock():
-            await self._record(row, retry_at=paused)
             stats.retried += 1
-            return
+            return {"retry_at": paused}
         try:
             message_id = await self.senders[channel].send(row.address.chat_id, row.reply)
         except RetryAfter as error:
             retry_at = self.clock() + timedelta(seconds=error.seconds)
             self._paused[channel] = max(retry_at, paused or retry_at)
-            await self._record(row, error=error, retry_at=retry_at)
             stats.retried += 1
+            return {"error": error, "retry_at": retry_at}
         except PermanentSendError as error:
-            await self._record(row, error=error, attempt=True, give_up=True)
             stats.failed += 1
+            return {"error": error, "attempt": True, "give_up": True}
         except (TransientSendError, OSError) as error:
             attempts = row.attempts + 1
             give_up = attempts >= self.policy.max_attempts
             retry_at = self.clock() + self.policy.retry_delay(attempts)
-            await self._record(row, error=error, attempt=True, give_up=give_up, retry_at=retry_at)
             if give_up:
                 stats.failed += 1
             else:
                 stats.retried += 1
-        else:
-            await self._record(row, message_id=message_id, attempt=True)
-            stats.sent += 1
+            return {"error": error, "attempt": True, "give_up": give_up, "retry_at": retry_at}
+        stats.sent += 1
+        return {"message_id": message_id, "attempt": True}
 
     async def _record(
         self,
@@ -277,8 +278,8 @@ class OutboxDispatcher:
         """Write one outcome: the row's new state and, for a real try, a `Delivery`.
 
         Outcomes are group-committed: while one transaction writes, the outcomes that arrive
-        meanwhile wait and go together in the next one. A send returns only once its outcome
-        is committed, so a crash can repeat at most the sends still in flight.
+        meanwhile wait and go together in the next one. A batch ends only once every outcome is
+        committed, so a crash can repeat at most the current batch's unrecorded sends.
         """
         now = self.clock()
         outcome: dict[str, Any] = {
