@@ -12,10 +12,9 @@ from datetime import date
 
 from bot.i18n import Translator
 from handlers.router import action_token
+from handlers.taskview import short_title
 from reminders.calendar import SendKind
 from reminders.periods import Period
-
-TITLE_LENGTH = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +39,6 @@ class Item:
         return self.kind is SendKind.escalation
 
 
-def _title(title: str) -> str:
-    title = " ".join(title.split())
-    return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1].rstrip() + "…"
-
-
 def _late(t: Translator, item: Item) -> str:
     return t.ngettext("{days} working day late", "{days} working days late", item.offset).format(
         days=item.offset
@@ -57,7 +51,7 @@ def _item_lines(t: Translator, number: int, item: Item) -> list[str]:
     )
     if item.late:
         when += f" ({_late(t, item)})"
-    lines = [f"{number}. {item.code} — {_title(item.title)}", f"   {when}"]
+    lines = [f"{number}. {item.code} — {short_title(item.title)}", f"   {when}"]
     if item.expected:
         lines.append("   " + t("Expected by then: {expected}").format(expected=item.expected))
     if item.on_behalf_of:
@@ -124,7 +118,7 @@ def digest_text(t: Translator, unit_name: str, items: list[Item]) -> str:
         ).format(count=len(items), unit=unit_name)
     ]
     for number, item in enumerate(items, 1):
-        lines.append(f"{number}. {item.code} — {_title(item.title)}")
+        lines.append(f"{number}. {item.code} — {short_title(item.title)}")
         lines.append(
             "   "
             + t("{officer} · {period} · deadline {deadline} · {late}").format(

@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Translator, translator
+from bot.i18n import N_, Translator, translator
 from reminders.calendar import CalendarConfig, SendKind, SendTime, WorkingCalendar, load_calendar
 from reminders.compose import Item, digest_text, reminder_choices, reminder_text
 from reminders.periods import Period
@@ -73,7 +73,7 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A due reminder that is not sent, and why (an English phrase, for `remind --dry-run`)."""
+    """A due reminder that is not sent, and why (a msgid, for `remind --dry-run`)."""
 
     what: str
     reason: str
@@ -114,13 +114,13 @@ class _People:
         """
         officer = self.officers.get(officer_id)
         if officer is None:
-            return None, None, "inactive"
+            return None, None, N_("inactive")
         leave = self.away(officer_id, day)
         if leave is None:
             return officer, None, ""
         delegate = self.officers.get(leave.delegate_id) if leave.delegate_id else None
         if delegate is None or self.away(delegate.id, day) is not None:  # type: ignore[arg-type]
-            return None, None, "on leave, no delegate available"
+            return None, None, N_("on leave, no delegate available")
         return delegate, officer.full_name, ""
 
 
@@ -137,7 +137,7 @@ async def plan_messages(
             calendar = await load_calendar(session, plan, _local(now, plan))
         except ValidationError as error:
             log.error("plan %s: invalid calendar, no reminders: %s", plan.code, error)
-            result.skipped.append(Skipped(plan.code, "invalid calendar settings"))
+            result.skipped.append(Skipped(plan.code, N_("invalid calendar settings")))
             continue
         today = calendar.local_date(now)
         if not calendar.is_working_day(today) or calendar.is_quiet(now):

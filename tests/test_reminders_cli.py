@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bot.settings import Settings
 from reminders.scheduler import build_scheduler
 from storage.db import Database
-from storage.models import Outbox, Report
+from storage.models import Leave, Outbox, Report
 from tests.chat import FrozenClock
 from tests.cli import taskbot
 from tests.outbox import RecordingSender, enroll
@@ -45,27 +45,39 @@ async def test_remind_dry_run_then_now_then_cycle(
                 on_time=True,
             )
         )
+        s.add(
+            Leave(
+                officer_id=people["OA1"].id,
+                start_date=DEADLINE_MORNING.date(),
+                end_date=DEADLINE_MORNING.date(),
+                created_by="test",
+            )
+        )
     with time_machine.travel(DEADLINE_MORNING, tick=False):
         dry = await taskbot(cli_env, "remind", "--dry-run")
         assert await outbox(db) == []
-        assert "OA — Trần Thị Hoà" in dry and "386.II.1" in dry and "386.II.3" in dry
+        assert "OA — Trần Thị Hoà" in dry and "386.II.1" in dry
         assert "386.III.1" not in dry  # reported
-        assert "2 tin nhắn đến hạn gửi" in dry
+        assert "Không gửi: 386.II.3 2026-11 (đang nghỉ phép, không có người được ủy quyền)" in dry
+        assert "1 tin nhắn đến hạn gửi" in dry
 
         sent = await taskbot(cli_env, "remind", "--now")
         assert "Nhắc việc: đề nghị báo cáo tiến độ" in sent
-        assert "Đã gửi 2, chờ gửi lại 0, thất bại 0" in sent
+        assert "Đã gửi 1, chờ gửi lại 0, thất bại 0" in sent
         rows = await outbox(db)
-        assert [row.status for row in rows] == ["sent", "sent"]
+        assert [row.status for row in rows] == ["sent"]
         again = await taskbot(cli_env, "remind", "--now")
-        assert "0 tin nhắn đến hạn gửi" in again and len(await outbox(db)) == 2
+        assert "0 tin nhắn đến hạn gửi" in again and len(await outbox(db)) == 1
 
         cycle = await taskbot(cli_env, "cycle", "--period", "2026-11")
     lines = {line.split("│")[1].strip(): line for line in cycle.splitlines() if "│" in line}
     unit_a = next(line for name, line in lines.items() if name.startswith("A —"))
+    unit_a1 = next(line for name, line in lines.items() if name.startswith("A1 —"))
     unit_b = next(line for name, line in lines.items() if name.startswith("B —"))
-    # A: OA's reminder (1 sent), 1 monthly task due (II.1), no report; B: 1 due, 1 report.
+    # A: OA's reminder (1 sent), 1 monthly task due (II.1), no report; A1: its officer away;
+    # B: 1 due, 1 report.
     assert [cell.strip() for cell in unit_a.split("│")[2:8]] == ["1", "1", "0", "1", "0", "0"]
+    assert [cell.strip() for cell in unit_a1.split("│")[2:8]] == ["0", "0", "0", "1", "0", "0"]
     assert [cell.strip() for cell in unit_b.split("│")[2:8]] == ["0", "0", "0", "1", "1", "0"]
     assert "Write the period" not in await taskbot(cli_env, "cycle", "--period", "2026-13", code=2)
 

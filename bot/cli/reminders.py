@@ -93,7 +93,7 @@ def _print_plan(result: PlannerResult) -> None:
     console.print(table)
     for skipped in result.skipped:
         console.print(
-            _("Not sent: {what} ({reason})").format(what=skipped.what, reason=skipped.reason)
+            _("Not sent: {what} ({reason})").format(what=skipped.what, reason=_(skipped.reason))
         )
     console.print(_("{count} messages due now.").format(count=len(result.messages)))
 
