@@ -10,12 +10,13 @@ import time_machine
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 from reminders.scheduler import build_scheduler
 from storage.db import Database
 from storage.models import Leave, Outbox, Report
 from tests.chat import FrozenClock
 from tests.cli import taskbot
+from tests.fake_telegram import TOKEN, fake_telegram
 from tests.outbox import RecordingSender, enroll
 from tests.reporting import org_with_tasks
 
@@ -103,3 +104,22 @@ async def test_scheduler_ticks_the_planner_and_the_dispatcher(db: Database) -> N
         scheduler.shutdown(wait=False)
     [(chat, reply)] = telegram.sent
     assert chat == "t-oa" and "386.II.1" in reply.text
+
+
+async def test_remind_now_sends_through_the_configured_messenger(
+    db: Database, cli_env: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await org_with_tasks(db)
+    await enroll(db, "OA", "telegram", "7001")
+    async with fake_telegram() as fake:
+        monkeypatch.setenv("TASKBOT_TELEGRAM_TOKEN", TOKEN)
+        monkeypatch.setenv("TASKBOT_TELEGRAM_API_BASE", fake.api_base)
+        monkeypatch.setenv("TASKBOT_TELEGRAM_FILE_BASE", fake.file_base)
+        get_settings.cache_clear()
+        with time_machine.travel(DEADLINE_MORNING, tick=False):
+            output = await taskbot(cli_env, "remind", "--now")
+        [text] = fake.texts(7001)
+    assert "386.II.1" in text and "Nhắc việc" in text
+    # OA1 and HB have no identity on Telegram: recorded unreachable, not printed anywhere.
+    assert "Đã gửi 1, chờ gửi lại 0, thất bại 2" in output
+    assert sorted(row.status for row in await outbox(db)) == ["failed", "failed", "sent"]

@@ -11,6 +11,8 @@ import typer
 from rich.table import Table
 
 from bot.app import TaskBot
+from bot.channels.base import Channel
+from bot.channels.configured import configured_channels
 from bot.channels.console import CHAT_ID, ConsoleChannel
 from bot.cli import _, app, console, open_db
 from bot.i18n import translator
@@ -45,18 +47,26 @@ def remind(
                 async with database.session() as session:
                     return await plan_messages(session, moment, catch_up=catch_up), ""
             result = await run_planner(database, moment, catch_up=catch_up)
-            if settings.has_channel_token:
-                return result, _("Queued; the running bot's dispatcher sends them.")
-            # No messenger configured: the console shows what each person would receive.
-            sender = ConsoleChannel(
-                TaskBot(database, settings), locale=settings.default_locale, out=sys.stdout
-            )
-            stats = await OutboxDispatcher(
-                database,
-                {sender.name: sender},
-                policy=DispatchPolicy.from_settings(settings),
-                fallback=Address(sender.name, CHAT_ID),
-            ).run_once()
+            bot = TaskBot(database, settings)
+            senders: dict[str, Channel] = configured_channels(settings, bot)
+            fallback = None
+            if not senders:
+                # No messenger configured: the console shows what each person would receive.
+                console_channel = ConsoleChannel(
+                    bot, locale=settings.default_locale, out=sys.stdout
+                )
+                senders = {console_channel.name: console_channel}
+                fallback = Address(console_channel.name, CHAT_ID)
+            try:
+                stats = await OutboxDispatcher(
+                    database,
+                    senders,
+                    policy=DispatchPolicy.from_settings(settings),
+                    fallback=fallback,
+                ).run_once()
+            finally:
+                for sender in senders.values():
+                    await sender.stop()
             return result, _("Sent {sent}, to retry {retried}, failed {failed}.").format(
                 sent=stats.sent, retried=stats.retried, failed=stats.failed
             )
