@@ -192,7 +192,7 @@ def _cross_check(parsed: ParsedPlan, known: _Known, t: Translator) -> list[PlanE
         if problem := task_dates_error(row, t):
             errors.append(problem)
         cadence[row["code"]] = row["cadence"]
-    errors.extend(_calendar_errors(parsed, t))
+    errors.extend(_calendar_errors(parsed, known.plan, t))
     task_codes = set(cadence)
     for key in ("indicators", "milestones"):
         for row in parsed.rows(key):
@@ -203,12 +203,12 @@ def _cross_check(parsed: ParsedPlan, known: _Known, t: Translator) -> list[PlanE
     return errors
 
 
-def _calendar_errors(parsed: ParsedPlan, t: Translator) -> list[PlanError]:
-    """The plan's calendar overrides, checked by the calendar's own rules."""
+def _calendar_errors(parsed: ParsedPlan, plan: Plan | None, t: Translator) -> list[PlanError]:
+    """The plan's calendar overrides, merged with those it has, checked by the calendar."""
     if not parsed.calendar:
         return []
     try:
-        CalendarConfig.model_validate(parsed.calendar)
+        CalendarConfig.overridden(plan.calendar if plan else {}, parsed.calendar)
     except ValidationError as error:
         errors = []
         for problem in error.errors():
@@ -365,7 +365,7 @@ class _Writer:
             self.session.add(plan)
             self.result.count("plans.created")
         else:
-            values["calendar"] = {**plan.calendar, **self.parsed.calendar}
+            values["calendar"] = CalendarConfig.overridden(plan.calendar, self.parsed.calendar)
             _assign(plan, values, self.result, "plans")
         await self.session.flush()
         return plan

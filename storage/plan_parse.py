@@ -6,6 +6,7 @@ importer's; this module reports what a single cell or sheet gets wrong, all of i
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -206,13 +207,12 @@ def parse_plan_fields(raw: RawSheet, t: Translator, parsed: ParsedPlan) -> None:
 
 
 def _calendar_value(value: str | None) -> Any:
-    """A calendar override as JSON: `5` → 5, `-3, 0` → [-3, 0], anything else as text."""
+    """An override as `taskbot calendar set` stores it: JSON when it parses (`25`, `false`),
+    else the text (`-3, 0`, `7h30`), which the calendar's own validators understand."""
     if value is None:
         return None
-    if "," in value:
-        return [_calendar_value(part.strip()) for part in value.split(",")]
     try:
-        return int(value)
+        return json.loads(value)
     except ValueError:
         return value
 

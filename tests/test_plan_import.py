@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from reminders.calendar import CalendarConfig
 from storage.db import Database
 from storage.models import (
     AuditEvent,
@@ -384,7 +385,14 @@ async def test_template_round_trip(db: Database, tmp_path: Path) -> None:
     assert head.role == "head"
     async with db.session() as s:
         stored = (await s.exec(select(Plan.calendar))).scalar_one()
-    assert stored == {"monthly_due_day": 25, "reminder_offsets": [-3, -1, 0]}
+    assert stored == {"monthly_due_day": 25, "reminder_offsets": "-3, -1, 0"}
+    assert CalendarConfig.from_plan(
+        Plan(code="x", title="x", calendar=stored)
+    ).reminder_offsets == (
+        -3,
+        -1,
+        0,
+    )
 
     plan["B7"], plan["A9"], plan["B9"] = "ngày 25", "calendar.quiet_hours", "22:00"
     workbook.save(path)
