@@ -21,9 +21,11 @@ CANCEL = "__cancel"
 
 
 def normalize_label(text: str) -> str:
-    """Casefold and strip diacritics, so 'hoan thanh' matches 'Hoàn thành'."""
+    """Casefold, strip diacritics and symbols, so 'hoan thanh' matches 'Hoàn thành' and
+    'gửi báo cáo' matches '✓ Gửi báo cáo'."""
     decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+    kept = (ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join("".join(kept).split())
 
 
 def match_choice(text: str, choices: list[list[str]]) -> str | None:
