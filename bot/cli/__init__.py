@@ -66,11 +66,11 @@ def db_upgrade() -> None:
 @app.command()
 def run() -> None:
     """Run the bot: the terminal chat when no channel token is set, else Telegram/Zalo."""
-    from bot.runner import run_console
+    from bot.runner import run_channels, run_console
 
     settings = get_settings()
     setup_logging(settings)
-    asyncio.run(run_console(settings))
+    asyncio.run(run_channels(settings) if settings.has_channel_token else run_console(settings))
 
 
 @app.command()
