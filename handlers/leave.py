@@ -109,6 +109,7 @@ async def leave_cancel(ctx: Context, args: list[str]) -> list[Reply]:
         actor=f"officer:{ctx.officer.code}",
         actor_officer=ctx.officer,
         now=ctx.now,
+        today=_today(ctx),
     )
     ctx.state.choices = []
     return [Reply(t("Leave {span} cancelled: reminders resume on those days.").format(span=span))]

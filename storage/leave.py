@@ -6,7 +6,7 @@ audited. Periods of one officer's leave never overlap, so "the leave on a day" i
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -119,10 +119,22 @@ async def add_leave(
 
 
 async def cancel_leave(
-    session: AsyncSession, leave: Leave, *, actor: str, actor_officer: Officer | None, now: datetime
+    session: AsyncSession,
+    leave: Leave,
+    *,
+    actor: str,
+    actor_officer: Officer | None,
+    now: datetime,
+    today: date,
 ) -> None:
+    """Cancel leave not begun yet; leave already under way ends yesterday (its past days stay
+    recorded, since reminders were held back on them)."""
     _audit(session, "leave.cancel", leave, actor, actor_officer, now)
-    await session.delete(leave)
+    if leave.start_date < today:
+        leave.end_date = min(leave.end_date, today - timedelta(days=1))
+        session.add(leave)
+    else:
+        await session.delete(leave)
 
 
 def _audit(

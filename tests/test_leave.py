@@ -152,3 +152,25 @@ async def test_cli_leave_add_list_cancel(db: Database, cli_env: CliRunner) -> No
     await taskbot(cli_env, "leave", "cancel", "1")
     assert "Không có" in await taskbot(cli_env, "leave", "list")
     await taskbot(cli_env, "leave", "cancel", "1", code=1)
+
+
+async def test_cancelling_leave_under_way_keeps_its_past_days(db: Database) -> None:
+    people = await small_org(db)
+    async with db.session() as s:
+        s.add(
+            Leave(
+                officer_id=people["OA"].id,
+                start_date=date(2026, 11, 20),
+                end_date=date(2026, 11, 30),
+                created_by="test",
+            )
+        )
+    bot = TaskBot(db, Settings(database_url=db.url), FrozenClock())
+    chat = await enrolled(db, bot, "OA", "2")
+    await chat.say("/leave")
+    await chat.press("Hủy 20/11/2026")
+    async with db.session() as s:
+        leave = (await s.exec(select(Leave))).scalar_one()
+    assert (leave.start_date, leave.end_date) == (date(2026, 11, 20), date(2026, 11, 22))
+    await chat.say("/leave")
+    assert "hôm nay là 23/11/2026" in chat.last.text  # nothing upcoming: straight to the dialog

@@ -136,7 +136,12 @@ def cancel(number: Annotated[int, typer.Argument(help="The leave's # from `leave
                 if leave is None:
                     return False
                 await cancel_leave(
-                    session, leave, actor="cli", actor_officer=None, now=datetime.now(UTC)
+                    session,
+                    leave,
+                    actor="cli",
+                    actor_officer=None,
+                    now=datetime.now(UTC),
+                    today=datetime.now(get_settings().tz).date(),
                 )
                 return True
         finally:
