@@ -98,12 +98,19 @@ class Settings(BaseSettings):
     def telegram_webhook_secret(self) -> str | None:
         """The secret Telegram sends with webhook calls: `webhook_secret`, else one derived
         from the token (the same in every process, and no setting to forget)."""
+        return self._webhook_secret(self.telegram_token, b"taskbot-telegram-webhook")
+
+    def zalo_webhook_secret(self) -> str | None:
+        """The secret Zalo sends with webhook calls (`X-Bot-Api-Secret-Token`), like Telegram's:
+        `webhook_secret`, else one derived from the Zalo token (64 characters; Zalo wants 8–256)."""
+        return self._webhook_secret(self.zalo_token, b"taskbot-zalo-webhook")
+
+    def _webhook_secret(self, token: SecretStr | None, purpose: bytes) -> str | None:
         if self.webhook_secret is not None:
             return self.webhook_secret.get_secret_value()
-        if self.telegram_token is None:
+        if token is None:
             return None
-        token = self.telegram_token.get_secret_value().encode()
-        return hmac.new(token, b"taskbot-telegram-webhook", hashlib.sha256).hexdigest()
+        return hmac.new(token.get_secret_value().encode(), purpose, hashlib.sha256).hexdigest()
 
     @property
     def has_channel_token(self) -> bool:

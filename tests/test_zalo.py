@@ -67,14 +67,14 @@ class Rig:
 
 
 def make_settings(db: Database, api_base: str, **extra: object) -> Settings:
-    return Settings(
-        database_url=db.url,
-        zalo_token=TOKEN,
-        zalo_api_base=f"{api_base}/bot",
-        zalo_poll_timeout=1,
-        webhook_secret=SECRET,
-        **extra,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "database_url": db.url,
+        "zalo_token": TOKEN,
+        "zalo_api_base": f"{api_base}/bot",
+        "zalo_poll_timeout": 1,
+        "webhook_secret": SECRET,
+    }
+    return Settings(**(values | extra))  # type: ignore[arg-type]
 
 
 def make_channel(settings: Settings, bot: TaskBot, *, retries: int = 6) -> ZaloChannel:
@@ -305,3 +305,23 @@ async def test_a_reminders_numbered_buttons_can_be_answered(polling: Rig) -> Non
     reminder = polling.fake.texts("u1")[-1]
     assert reminder.startswith("Nhắc báo cáo quý IV/2026\n\n1. Báo cáo 386.II.2")
     assert "Tình trạng thực hiện" in await polling.say("1")
+
+
+async def test_webhook_secret_derived_from_the_token_when_not_set(
+    db: Database, fake: tuple[FakeZalo, str]
+) -> None:
+    zalo, api_url = fake
+    await small_org(db)
+    web = bind()
+    settings = make_settings(db, api_url, webhook_url=web[1], webhook_secret=None)
+    channel = make_channel(settings, TaskBot(db, settings, FrozenClock()))
+    async with serve(build_app(channel.webhook_routes()), web):
+        await channel.start(webhook=True)
+        assert zalo.webhook is not None
+        secret = zalo.webhook[1]
+        assert len(secret) == 64 and TOKEN not in secret
+        assert secret == Settings(zalo_token=TOKEN).zalo_webhook_secret()
+        assert await zalo.deliver(text_update("/help"), secret=SECRET) == 403
+        assert await zalo.deliver(text_update("/help")) == 200
+        assert "/start" in zalo.text
+        await channel.stop()

@@ -109,17 +109,17 @@ class ZaloChannel:
         return [Route(WEBHOOK_PATH, self._webhook, methods=["POST"]), *self.files.routes()]
 
     def _webhook_target(self) -> tuple[str, str]:
-        base, secret = self.settings.webhook_url, self.settings.webhook_secret
+        base, secret = self.settings.webhook_url, self.settings.zalo_webhook_secret()
         if not base or secret is None:
-            raise ValueError("webhook mode needs TASKBOT_WEBHOOK_URL and TASKBOT_WEBHOOK_SECRET")
-        if not 8 <= len(secret.get_secret_value()) <= 256:
+            raise ValueError("webhook mode needs TASKBOT_WEBHOOK_URL")
+        if not 8 <= len(secret) <= 256:
             raise ValueError("Zalo needs a TASKBOT_WEBHOOK_SECRET of 8 to 256 characters")
-        return base.rstrip("/") + WEBHOOK_PATH, secret.get_secret_value()
+        return base.rstrip("/") + WEBHOOK_PATH, secret
 
     async def _webhook(self, request: Request) -> Response:
-        secret = self.settings.webhook_secret
+        secret = self.settings.zalo_webhook_secret()
         given = request.headers.get(SECRET_HEADER, "").encode()
-        if secret is None or not hmac.compare_digest(given, secret.get_secret_value().encode()):
+        if secret is None or not hmac.compare_digest(given, secret.encode()):
             return JSONResponse({"ok": False}, status_code=403)
         try:
             incoming = parse_update(await request.json())
