@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import AuditEvent, Officer, Report, Task, Unit
-from storage.status import _needs_obstacle_answer
+from storage.status import needs_obstacle_answer
 
 
 def _has_text(column: Any) -> Any:
@@ -25,7 +25,7 @@ def _has_text(column: Any) -> Any:
 def is_open() -> Any:
     """A WHERE clause: the report waits for the office's answer."""
     return or_(
-        _needs_obstacle_answer(),
+        needs_obstacle_answer(),
         and_(_has_text(Report.proposals), Report.obstacle_handled_at.is_(None)),
     )
 

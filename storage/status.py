@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -107,65 +108,67 @@ def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(column, **kw)}, {compiler.process(offset, **kw)})"
 
 
-def _subtree_tasks(root: Unit) -> Any:
-    """Active tasks presided over by `root` or a unit below it (a select of Task.id)."""
-    return (
-        select(Task.id)
-        .join(Unit, Unit.id == Task.presiding_unit_id)
-        .where(subtree_filter(root), Task.active)
-    )
+def _latest_report_id() -> Any:
+    """The id of the enclosing `Task`'s most recently submitted report (a correlated subquery).
 
-
-def _latest_reports(root: Unit) -> Any:
-    """Each subtree task's most recently submitted report (rank 1), as a subquery."""
-    rank = (
-        func.row_number()
-        .over(partition_by=Report.task_id, order_by=(Report.submitted_at.desc(), Report.id.desc()))
-        .label("rank")
-    )
+    One index probe per task (`report.task_id`); unlike a window function over all reports
+    joined back to the tasks, it keeps its plan whatever the planner's statistics say.
+    """
     return (
-        select(Report.task_id, Report.status, Report.review_state, Report.submitted_at, rank)
-        .where(Report.task_id.in_(_subtree_tasks(root)))
-        .subquery("latest")
+        select(Report.id)
+        .where(Report.task_id == Task.id)
+        .order_by(Report.submitted_at.desc(), Report.id.desc())
+        .limit(1)
+        .correlate(Task)
+        .scalar_subquery()
     )
 
 
 def category_case(latest: Any, today: date, tz: str) -> Any:
     """`task_category` as a SQL CASE over `Task` joined to its latest report (may be NULL)."""
     done = and_(
-        latest.c.status == ReportStatus.completed.value,
-        latest.c.review_state == ReviewState.confirmed.value,
+        latest.status == ReportStatus.completed.value,
+        latest.review_state == ReviewState.confirmed.value,
     )
     return case(
         (
-            and_(done, local_date(latest.c.submitted_at, tz) <= Task.due_date),
+            and_(done, local_date(latest.submitted_at, tz) <= Task.due_date),
             Category.completed_on_time.value,
         ),
         (done, Category.completed_late.value),
         (Task.due_date < today, Category.open_overdue.value),
         (
-            or_(latest.c.status.is_(None), latest.c.status == ReportStatus.not_started.value),
+            or_(latest.status.is_(None), latest.status == ReportStatus.not_started.value),
             Category.not_started.value,
         ),
         else_=Category.open_within_deadline.value,
     )
 
 
+_LATEST = aliased(Report, name="latest")
+
+
+def _categorized(root: Unit, today: date, tz: str, *columns: Any) -> Any:
+    """A select of `columns` and each task's `category`, over the active tasks of a subtree."""
+    return (
+        select(*columns, category_case(_LATEST, today, tz).label("category"))
+        .select_from(Task)
+        .join(Unit, Unit.id == Task.presiding_unit_id)
+        .outerjoin(_LATEST, _LATEST.id == _latest_report_id())
+        .where(subtree_filter(root), Task.active)
+    )
+
+
 def task_categories(root: Unit, today: date, tz: str = DEFAULT_TZ) -> Any:
     """A subquery of (task_id, unit_id, due_date, category) for the active tasks of a subtree."""
-    latest = _latest_reports(root)
-    return (
-        select(
-            Task.id.label("task_id"),
-            Task.presiding_unit_id.label("unit_id"),
-            Task.due_date.label("due_date"),
-            category_case(latest, today, tz).label("category"),
-        )
-        .join(Unit, Unit.id == Task.presiding_unit_id)
-        .outerjoin(latest, and_(latest.c.task_id == Task.id, latest.c.rank == 1))
-        .where(subtree_filter(root), Task.active)
-        .subquery("categorized")
-    )
+    return _categorized(
+        root,
+        today,
+        tz,
+        Task.id.label("task_id"),
+        Task.presiding_unit_id.label("unit_id"),
+        Task.due_date.label("due_date"),
+    ).subquery("categorized")
 
 
 # --- results --------------------------------------------------------------------------------
@@ -322,7 +325,8 @@ async def reporting_rates(
 # --- the unit status ------------------------------------------------------------------------
 
 
-def _needs_obstacle_answer() -> Any:
+def needs_obstacle_answer() -> Any:
+    """A WHERE clause: the report names an obstacle (or says blocked) nobody has answered."""
     has_obstacle = or_(
         func.length(func.trim(func.coalesce(Report.obstacles, ""))) > 0,
         Report.status == ReportStatus.blocked.value,
@@ -361,12 +365,12 @@ async def _tallies(
     rows = await session.exec(
         select(
             Task.presiding_unit_id,
-            func.sum(case((_needs_obstacle_answer(), 1), else_=0)),
+            func.sum(case((needs_obstacle_answer(), 1), else_=0)),
             func.sum(case((_AWAITING, 1), else_=0)),
         )
         .join(Task, Task.id == Report.task_id)
         .join(Unit, Unit.id == Task.presiding_unit_id)
-        .where(subtree_filter(root), Task.active, or_(_needs_obstacle_answer(), _AWAITING))
+        .where(subtree_filter(root), Task.active, or_(needs_obstacle_answer(), _AWAITING))
         .group_by(Task.presiding_unit_id)
     )
     for unit_id, obstacles, awaiting in rows.all():
@@ -382,17 +386,19 @@ async def _tallies(
 async def _overdue(
     session: AsyncSession, root: Unit, today: date, tz: str, limit: int
 ) -> list[OverdueTask]:
-    categorized = task_categories(root, today, tz)
+    columns = (Task.id, Task.code, Task.title, Task.due_date, Officer.full_name, Unit.name)
     rows = await session.exec(
-        select(Task.id, Task.code, Task.title, Task.due_date, Officer.full_name, Unit.name)
-        .join(categorized, categorized.c.task_id == Task.id)
-        .join(Unit, Unit.id == Task.presiding_unit_id)
+        _categorized(root, today, tz, *columns)
         .outerjoin(Officer, Officer.id == Task.officer_id)
-        .where(categorized.c.category == Category.open_overdue.value)
+        # Only tasks past their due date can be overdue: no latest-report probe for the rest.
+        .where(
+            Task.due_date < today,
+            category_case(_LATEST, today, tz) == Category.open_overdue.value,
+        )
         .order_by(Task.due_date, Task.code)
         .limit(limit)
     )
-    return [OverdueTask(*row) for row in rows.all()]
+    return [OverdueTask(*row[: len(columns)]) for row in rows.all()]
 
 
 async def _reports_needing(
@@ -461,7 +467,7 @@ async def unit_status(
         children=children,
         overdue=await _overdue(session, unit, today, tz, limit),
         obstacles=await _reports_needing(
-            session, unit, _needs_obstacle_answer(), Report.obstacles, limit
+            session, unit, needs_obstacle_answer(), Report.obstacles, limit
         ),
         awaiting=await _reports_needing(session, unit, _AWAITING, Report.result, limit),
     )

@@ -12,7 +12,7 @@ from storage.db import Database
 from storage.models import Cadence, Officer, Plan, Report, ReportStatus, ReviewState, Task, Unit
 
 TODAY = date(2026, 11, 23)
-PERIODS = ("2026-08", "2026-09", "2026-10", "2026-11", "2026-Q3", "2026-Q4")
+PERIODS = (*(f"2026-{m:02d}" for m in range(1, 13)), *(f"2026-Q{q}" for q in range(1, 5)))
 
 
 def at(day: date, hour: int = 3) -> datetime:
@@ -52,7 +52,8 @@ def _random_report(rng: random.Random, task_id: int, officer_id: int, period: st
 async def random_tasks(
     db: Database, plan_id: int, count: int, *, seed: int = 57, reports_per_task: float = 1.5
 ) -> None:
-    """`count` tasks spread over every unit, each with 0–6 reports in random states."""
+    """`count` tasks spread over every unit, with `reports_per_task` reports on average in
+    random states."""
     rng = random.Random(seed)
     async with db.session() as s:
         units = list((await s.exec(select(Unit.id))).scalars().all())
@@ -94,3 +95,21 @@ async def random_tasks(
 
 def _chunks(rows: list[dict], size: int = 2000) -> list[list[dict]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+async def random_reports(db: Database, *, seed: int = 386, reports_per_task: float = 2.5) -> None:
+    """Random reports on every task already in `db` (e.g. the sample plan's)."""
+    rng = random.Random(seed)
+    async with db.session() as s:
+        officers = list((await s.exec(select(Officer.id))).scalars().all())
+        tasks = (await s.exec(select(Task.id, Task.officer_id).order_by(Task.id))).all()
+        reports = [
+            _random_report(rng, task_id, officer_id or officers[0], period)
+            for task_id, officer_id in tasks
+            for period in rng.sample(
+                PERIODS, min(len(PERIODS), int(rng.expovariate(1 / reports_per_task)))
+            )
+        ]
+        connection = await s.connection()
+        for chunk in _chunks(reports):
+            await connection.execute(insert(Report), chunk)

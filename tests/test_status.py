@@ -21,7 +21,8 @@ from storage.status import Category, Tally, task_categories, task_category, unit
 from storage.units import unit_by_code
 from tests.chat import Chat, FrozenClock
 from tests.org import invite, small_org
-from tests.status_data import TODAY, make_plan, random_tasks
+from tests.sample import load_sample
+from tests.status_data import TODAY, make_plan, random_reports, random_tasks
 
 NOVEMBER = Period.parse("2026-11")
 
@@ -303,6 +304,35 @@ async def test_counts_match_direct_sql(db: Database) -> None:
             db, unit, f"{owed} AND r.id IS NOT NULL", november
         )
         assert tally.total > 0 and tally.completed > 0 and tally.open_obstacles > 0
+
+
+async def test_sample_plan_counts_match_direct_sql_for_every_unit(db: Database) -> None:
+    await load_sample(db)
+    await random_reports(db)
+    async with db.session() as s:
+        units = (await s.exec(select(Unit))).scalars().all()
+    totals = 0
+    for unit in units:
+        tally = (await status_of(db, unit.code)).tally
+        assert tally.total == await direct_count(db, unit, "1 = 1", "")
+        assert tally.completed == await direct_count(db, unit, DIRECT_SQL["completed"])
+        for category in (Category.open_overdue, Category.not_started):
+            assert tally.counts[category] == await direct_count(db, unit, DIRECT_SQL[category])
+        totals += tally.total
+    assert totals > 30  # the province counts every task again
+
+
+async def test_sample_heads_see_their_own_department_only(db: Database) -> None:
+    await load_sample(db)
+    await random_reports(db)
+    head = await enrolled(db, "GD-SKHCN", "21")
+    await head.say("/status")
+    assert "Sở Khoa học và Công nghệ đến ngày" in head.text
+    assert head.labels()[0].startswith("Trung tâm Chuyển đổi số tỉnh — ")
+    await head.say("/status SNV")
+    assert "Không có đơn vị SNV" in head.last.text
+    await head.press_token(action_token("status", await unit_id(db, "SNV")))
+    assert "Sở Nội vụ" not in head.text
 
 
 async def test_sql_rule_agrees_with_task_category(db: Database) -> None:
