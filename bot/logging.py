@@ -79,4 +79,6 @@ def setup_logging(settings: Settings, stream: TextIO | None = None) -> logging.H
     logging.getLogger("httpx").setLevel(logging.DEBUG if debugging else logging.WARNING)
     # PTB's DEBUG lines carry whole updates: what people wrote, invite codes. Never logged.
     logging.getLogger("telegram").setLevel(logging.INFO)
+    # matplotlib chats at INFO about every chart's axis units.
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
     return handler

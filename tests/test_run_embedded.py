@@ -31,7 +31,9 @@ def _run(tmp_path: Path, script: str) -> str:
 def test_make_run_path_on_a_fresh_machine(tmp_path: Path) -> None:
     out = _run(tmp_path, "/as GD-SKHCN\n/status\n/quit\n")
     assert "Bạn đang là" in out
-    assert "Sở Khoa học và Công nghệ" in out
+    assert "Tình hình thực hiện nhiệm vụ của Sở Khoa học và Công nghệ" in out
+    assert "Tỷ lệ hoàn thành" in out and "Trung tâm Chuyển đổi số tỉnh" in out
+    assert (tmp_path / "out").is_dir()  # the chart, saved where the console says
     assert "Tạm biệt." in out
     # A second start finds the plan already there and does not import it again.
     again = _run(tmp_path, "/as CB-SKHCN-1\n/tasks\n/quit\n")
