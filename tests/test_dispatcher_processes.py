@@ -116,5 +116,7 @@ async def test_sigkill_mid_batch_loses_nothing_and_repeats_no_acknowledged_send(
     assert set(bodies) == {f"msg-{n}" for n in range(1500)}  # nothing lost
     assert all(bodies[body] == 1 for body in acknowledged)  # nothing acknowledged sent twice
     doubled = [body for body, count in bodies.items() if count > 1]
-    assert len(doubled) == 8  # exactly the sends in flight when it died: delivered, not acked
+    # Repeated: the 8 sends hung in flight when it died, plus any delivered whose outcome was
+    # not yet committed (outcomes are group-committed) — all of them rows it still held.
+    assert 8 <= len(doubled) <= before["sending"]
     assert await statuses(db) == Counter({"sent": 1500})
