@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.i18n import N_, SUPPORTED_LOCALES, translator
 from handlers.context import Context
-from handlers.router import EVERYONE, Router, action_token
+from handlers.router import EVERYONE, INVALID_BUTTON, Router, action_token
 from handlers.types import Choice, Reply
 from storage.enrollment import RedeemError, redeem
 from storage.models import AuditEvent, Officer, Unit
@@ -202,12 +202,8 @@ async def act_as(ctx: Context, args: str) -> list[Reply]:
 @router.action("as", public=True)
 async def act_as_chosen(ctx: Context, args: list[str]) -> list[Reply]:
     if ctx.incoming.channel != "console" or len(args) != 1 or not args[0].isdigit():
-        return [
-            Reply(ctx.t("This button is not valid any more. Send /help to see what you can do."))
-        ]
+        return [Reply(ctx.t(INVALID_BUTTON))]
     officer = await ctx.session.get(Officer, int(args[0]))
     if officer is None:
-        return [
-            Reply(ctx.t("This button is not valid any more. Send /help to see what you can do."))
-        ]
+        return [Reply(ctx.t(INVALID_BUTTON))]
     return await _become(ctx, officer)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.i18n import N_
 from handlers.context import Context
-from handlers.router import Router, action_token
+from handlers.router import INVALID_BUTTON, Router, action_token
 from handlers.types import Choice, Reply
 from storage.models import AuditEvent
 from storage.recipients import AUTO, enrolled_channels
@@ -48,9 +48,7 @@ async def channel(ctx: Context, args: str) -> list[Reply]:
 @router.action("ch")
 async def channel_chosen(ctx: Context, args: list[str]) -> list[Reply]:
     if len(args) != 1:
-        return [
-            Reply(ctx.t("This button is not valid any more. Send /help to see what you can do."))
-        ]
+        return [Reply(ctx.t(INVALID_BUTTON))]
     return _choose(ctx, args[0], await _choosable(ctx))
 
 

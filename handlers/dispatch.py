@@ -10,7 +10,7 @@ from __future__ import annotations
 from handlers.basics import enroll_hint
 from handlers.context import Context
 from handlers.dialog import DialogEngine, match_choice
-from handlers.router import Router
+from handlers.router import INVALID_BUTTON, Router
 from handlers.types import Reply
 
 # Work inside a dialog, not commands that replace it.
@@ -125,4 +125,4 @@ class Dispatcher:
             action = self.router.actions.get(name)
             if action is not None:
                 return await action(ctx, args.split(":") if args else [])
-        return [Reply(_("This button is not valid any more. Send /help to see what you can do."))]
+        return [Reply(_(INVALID_BUTTON))]

@@ -8,7 +8,7 @@ from sqlalchemy import exists, select
 
 from bot.i18n import N_, Translator, translator
 from handlers.context import Answer, Context, Invalid, Question
-from handlers.router import Router, action_token
+from handlers.router import INVALID_BUTTON, Router, action_token
 from handlers.types import Choice, Reply
 from reminders.calendar import parse_day
 from storage.leave import LeaveError, add_leave, cancel_leave, upcoming_leave
@@ -23,7 +23,6 @@ DELEGATE_NOTICE = N_(
     "{name} is on leave {span} and named you delegate: you will receive their reminders and may "
     "report on their tasks."
 )
-INVALID_BUTTON = N_("This button is not valid any more. Send /help to see what you can do.")
 
 
 def _today(ctx: Context) -> date:

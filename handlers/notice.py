@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.i18n import N_, Translator
 from handlers.basics import ROLE_NAMES
 from handlers.context import Answer, Context, Invalid, Question
-from handlers.router import OFFICE, Router, action_token
+from handlers.router import INVALID_BUTTON, OFFICE, Router, action_token
 from handlers.types import Reply
 from storage.models import Notice
 from storage.notices import (
@@ -282,10 +282,10 @@ async def ack(ctx: Context, args: list[str]) -> list[Reply]:
     t = ctx.t
     assert ctx.officer is not None and ctx.officer.id is not None
     if len(args) != 1 or not args[0].isdigit():
-        return [Reply(t("This button is not valid any more. Send /help to see what you can do."))]
+        return [Reply(t(INVALID_BUTTON))]
     outcome, row = await acknowledge(ctx.session, int(args[0]), ctx.officer.id, ctx.now)
     if outcome is AckOutcome.invalid or row is None:
-        return [Reply(t("This button is not valid any more. Send /help to see what you can do."))]
+        return [Reply(t(INVALID_BUTTON))]
     if outcome is AckOutcome.already:
         return [Reply(t("You have already acknowledged this notice."))]
     return [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import N_, Translator, translator
 from handlers.context import Answer, Context, Invalid, Question
-from handlers.router import OFFICE, Router, action_token
+from handlers.router import INVALID_BUTTON, OFFICE, Router, action_token
 from handlers.types import Choice, Reply
 from storage.models import Officer
 from storage.obstacles import OpenItem, mark_handled, open_item, open_page
@@ -41,7 +41,7 @@ def _item_text(t: Translator, item: OpenItem) -> str:
 def _refused(ctx: Context) -> list[Reply] | None:
     if ctx.role in OFFICE:
         return None
-    return [Reply(ctx.t("This button is not valid any more. Send /help to see what you can do."))]
+    return [Reply(ctx.t(INVALID_BUTTON))]
 
 
 async def _page(ctx: Context, offset: int) -> list[Reply]:
@@ -110,7 +110,7 @@ async def answer_reply(ctx: Context, answer: Answer) -> list[Reply]:
     if len(text) > MAX_REPLY:
         raise Invalid(t("The answer is too long; at most {max} characters.").format(max=MAX_REPLY))
     if ctx.role not in OFFICE or ctx.officer is None:
-        return [Reply(t("This button is not valid any more. Send /help to see what you can do."))]
+        return [Reply(t(INVALID_BUTTON))]
     report_id = int(ctx.state.data["report"])
     item = await open_item(ctx.session, report_id)
     report = await mark_handled(ctx.session, report_id, ctx.officer, text, ctx.now)

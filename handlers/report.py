@@ -12,9 +12,8 @@ from typing import Any
 from bot.i18n import N_, translator
 from handlers.context import Answer, Context, Invalid, Question
 from handlers.numbers import parse_number, parse_percent
-from handlers.router import Router, action_token
+from handlers.router import INVALID_BUTTON, Router, action_token
 from handlers.taskview import (
-    INVALID_BUTTON,
     STATUS_LABELS,
     amount,
     local_today,

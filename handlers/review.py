@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bot.i18n import N_, translator
 from handlers.context import Answer, Context, Invalid, Question
-from handlers.router import LEADERS, Router, action_token
-from handlers.taskview import INVALID_BUTTON, period_label, row_id, short_title, task_line
+from handlers.router import INVALID_BUTTON, LEADERS, Router, action_token
+from handlers.taskview import period_label, row_id, short_title, task_line
 from handlers.types import Choice, Reply
 from storage.models import Officer, Report, ReviewState, Task
 from storage.review import awaiting_review, confirm, may_review, return_report

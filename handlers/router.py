@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
+from bot.i18n import N_
 from handlers.context import Answer, Context, Question
 from handlers.types import Reply
 from storage.models import Role
@@ -20,6 +21,9 @@ CommandFn = Callable[[Context, str], Awaitable[list[Reply]]]
 ActionFn = Callable[[Context, list[str]], Awaitable[list[Reply]]]
 AskFn = Callable[[Context], Awaitable[Question]]
 AnswerFn = Callable[[Context, Answer], Awaitable["str | list[Reply]"]]
+
+# What a forged, stale or malformed button gets, whichever feature it belongs to.
+INVALID_BUTTON = N_("This button is not valid any more. Send /help to see what you can do.")
 
 EVERYONE = frozenset(Role)
 LEADERS = frozenset({Role.head, Role.office, Role.admin})

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.charts import render_status_chart
 from bot.i18n import N_, Translator
 from handlers.context import Context
-from handlers.router import LEADERS, Router, action_token
+from handlers.router import INVALID_BUTTON, LEADERS, Router, action_token
 from handlers.types import Attachment, Choice, Reply
 from reminders.periods import Period
 from storage.models import Role, Unit
@@ -71,9 +71,7 @@ async def status(ctx: Context, args: str) -> list[Reply]:
 async def drill_down(ctx: Context, args: list[str]) -> list[Reply]:
     """A child unit's button; the unit id is checked against what this person may see."""
     if ctx.role not in LEADERS or len(args) != 1 or not args[0].isdigit():
-        return [
-            Reply(ctx.t("This button is not valid any more. Send /help to see what you can do."))
-        ]
+        return [Reply(ctx.t(INVALID_BUTTON))]
     scope = await scope_of(ctx)
     unit = await ctx.session.get(Unit, int(args[0]))
     if unit is None or not is_within(unit, scope):

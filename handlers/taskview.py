@@ -25,7 +25,6 @@ STATUS_LABELS = {
 }
 
 # What a forged, stale or malformed button gets (the same words as the dispatcher's).
-INVALID_BUTTON = N_("This button is not valid any more. Send /help to see what you can do.")
 
 REVIEW_LABELS = {
     ReviewState.pending: N_("awaiting confirmation"),
