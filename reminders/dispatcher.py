@@ -30,6 +30,8 @@ from sqlalchemy import String, Text, and_, bindparam, func, insert, or_, select,
 from bot.channels.base import PermanentSendError, RetryAfter, Sender, TransientSendError
 from bot.settings import Settings
 from handlers.types import Choice, Reply
+from reminders.calendar import CalendarConfig, WorkingCalendar
+from reminders.planner import DIGEST, REMINDER
 from storage.db import Database
 from storage.models import Delivery, DialogState, Outbox, OutboxStatus, UTCDateTime
 from storage.recipients import Address, addresses
@@ -41,6 +43,11 @@ NOT_ENROLLED = "not enrolled"
 _LINGER = 0.005
 
 Clock = Callable[[], datetime]
+
+
+# Reminders and digests wait out the quiet hours even when they are late (a retry, a backlog
+# after downtime): people are not pinged at night. Notices and other messages go when due.
+QUIET_KINDS = (REMINDER, DIGEST)
 
 
 def system_clock() -> datetime:
@@ -163,6 +170,7 @@ class OutboxDispatcher:
         self.clock = clock
         self.policy = policy or DispatchPolicy()
         self.fallback = fallback
+        self.quiet_hours = WorkingCalendar(CalendarConfig())
         # Channels that answered 429: no sends on them until the given instant.
         self._paused: dict[str, datetime] = {}
         self._outcomes: list[_Outcome] = []
@@ -201,6 +209,8 @@ class OutboxDispatcher:
             and_(Outbox.status == OutboxStatus.pending, Outbox.not_before <= now),
             and_(Outbox.status == OutboxStatus.sending, Outbox.lease_until <= now),
         )
+        if self.quiet_hours.is_quiet(now):
+            due = and_(due, Outbox.kind.notin_(QUIET_KINDS))  # type: ignore[attr-defined]
         ids = (
             select(Outbox.id)
             .where(due)

@@ -35,7 +35,13 @@ async def enroll(
 
 
 async def queue(
-    db: Database, code: str, count: int, *, at: datetime = T0, prefix: str = "m"
+    db: Database,
+    code: str,
+    count: int,
+    *,
+    at: datetime = T0,
+    prefix: str = "m",
+    kind: str = "test",
 ) -> list[int]:
     """Queue `count` messages to officer `code`, due at `at`; their ids."""
     async with db.session() as s:
@@ -43,7 +49,7 @@ async def queue(
         rows = [
             Outbox(
                 dedupe_key=f"test:{prefix}:{code}:{n}",
-                kind="test",
+                kind=kind,
                 officer_id=officer.id,
                 text=f"{prefix}-{code}-{n}",
                 choices=[["a:rp:1:2026-11", "Report"]],

@@ -69,6 +69,25 @@ async def test_not_due_rows_wait(db: Database) -> None:
     assert (await dispatcher.run_once()).sent == 2
 
 
+async def test_reminders_wait_out_the_quiet_hours_other_messages_do_not(db: Database) -> None:
+    await small_org(db)
+    await enroll(db, "OA", "telegram", "t-oa")
+    night = T0 + timedelta(hours=13)  # 22:00 in Hà Nội: a late reminder and a notice are due
+    await queue(db, "OA", 1, at=night, prefix="reminder", kind="reminder")
+    await queue(db, "OA", 1, at=night, prefix="digest", kind="overdue_digest")
+    await queue(db, "OA", 1, at=night, prefix="notice", kind="notice")
+    telegram = RecordingSender("telegram")
+    clock = FrozenClock(night)
+    dispatcher = OutboxDispatcher(db, {"telegram": telegram}, clock=clock)
+    await dispatcher.run_once()
+    assert telegram.texts == ["notice-OA-0"]
+    clock.advance(hours=8, minutes=59)  # 06:59
+    assert (await dispatcher.run_once()).claimed == 0
+    clock.advance(minutes=1)  # 07:00, the end of the quiet hours
+    await dispatcher.run_once()
+    assert sorted(telegram.texts) == ["digest-OA-0", "notice-OA-0", "reminder-OA-0"]
+
+
 async def test_transient_errors_back_off_then_fail_after_max_attempts(db: Database) -> None:
     await small_org(db)
     await enroll(db, "OA", "telegram", "t-oa")
