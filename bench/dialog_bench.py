@@ -10,17 +10,15 @@ the core keeps no per-user state in memory, so it must stay flat.
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import psutil
 from sqlalchemy import insert
 
+from bench.scratch_db import scratch_postgres
 from bot.app import TaskBot
 from bot.settings import Settings
 from handlers.types import Incoming
@@ -28,7 +26,6 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ChatIdentity, Officer, ProcessedUpdate, Unit
 
-PG_ADMIN = os.environ.get("TASKBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 OFFICERS = 10_000
 UPDATES = 600
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -139,19 +136,11 @@ async def _run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await _measure(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", "SQLite")
         await _memory(f"sqlite+aiosqlite:///{Path(tmp) / 'memory.db'}")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
-    except OSError:
-        print("   PostgreSQL unreachable: skipped")
-        return
-    await admin.execute(f"CREATE DATABASE {name}")
-    try:
-        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        await _measure(f"{base}/{name}", "PostgreSQL")
-    finally:
-        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        await admin.close()
+    async with scratch_postgres() as url:
+        if url is None:
+            print("   PostgreSQL unreachable: skipped")
+        else:
+            await _measure(url, "PostgreSQL")
 
 
 def main() -> None:

@@ -9,19 +9,17 @@ sizes. The number of SQL statements must not grow with the org: it is printed pe
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from sqlalchemy import event, func, insert, select
 
+from bench.scratch_db import scratch_postgres
 from bot.app import TaskBot
 from bot.settings import Settings
 from handlers.types import Incoming
@@ -33,7 +31,6 @@ from storage.status import unit_status
 from storage.units import subtree_filter, unit_by_code
 from tests.status_data import TODAY, make_plan, random_tasks
 
-PG_ADMIN = os.environ.get("TASKBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 DEPARTMENTS, SUBUNITS = 20, 4
 SIZES = ((1_000, 5.5), (10_000, 5.5))  # tasks, mean reports per task (≈ 5 → 50k reports)
@@ -168,19 +165,11 @@ async def _measure(url: str, label: str) -> None:
 async def _run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await _measure(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", "SQLite")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
-    except OSError:
-        print("   PostgreSQL unreachable: skipped")
-        return
-    await admin.execute(f"CREATE DATABASE {name}")
-    try:
-        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        await _measure(f"{base}/{name}", "PostgreSQL")
-    finally:
-        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        await admin.close()
+    async with scratch_postgres() as url:
+        if url is None:
+            print("   PostgreSQL unreachable: skipped")
+        else:
+            await _measure(url, "PostgreSQL")
 
 
 def main() -> None:

@@ -34,11 +34,10 @@ from reminders.calendar import CalendarConfig, WorkingCalendar
 from reminders.planner import DIGEST, REMINDER
 from storage.db import Database
 from storage.models import Delivery, DialogState, Outbox, OutboxStatus, UTCDateTime
-from storage.recipients import Address, addresses
+from storage.recipients import NOT_ENROLLED, Address, addresses
 
 log = logging.getLogger(__name__)
 
-NOT_ENROLLED = "not enrolled"
 # How long a commit of outcomes waits for the other sends in flight (group commit).
 _LINGER = 0.005
 

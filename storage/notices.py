@@ -29,12 +29,11 @@ from storage.models import (
     Role,
     Unit,
 )
+from storage.recipients import NOT_ENROLLED
 from storage.units import subtree_filter, unit_by_code
 
 NOTICE_KIND = "notice"
 ACK_LABEL = N_("Received")
-# The dispatcher's `last_error` for a recipient with no chat on a running channel.
-NOT_ENROLLED = "not enrolled"
 # Outbox rows are inserted in chunks: an "all" notice to 100,000 people stays bounded.
 _CHUNK = 1000
 

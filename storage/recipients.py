@@ -19,6 +19,8 @@ from storage.models import ChatIdentity, Officer
 
 # `Officer.preferred_channel` unset (or this value): follow the channel used last.
 AUTO = "auto"
+# The outbox error of a message to someone with no chat identity on a running channel.
+NOT_ENROLLED = "not enrolled"
 
 
 @dataclass(frozen=True, slots=True)
